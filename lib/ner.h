@@ -1,0 +1,83 @@
+/*
+ * ner: named-entity extraction behind one interface.
+ *
+ * An extractor finds mentions (typed spans of tokens) in a segmented text.
+ * The first implementation is rules (ner_rules_open: gazetteers of
+ * countries, cities, nationalities, given names, organisation words and
+ * titles, plus patterns for dates, money and percentages); a trained tagger
+ * will be another implementation of the same ops, so the worker does not
+ * change when it arrives.
+ *
+ * Conventions every extractor follows:
+ *   - headings (SEG_SF_HEADING) yield no mentions;
+ *   - titles and roles are not part of a person's mention
+ *     ("President Vladimir Putin" -> "Vladimir Putin");
+ *   - possessive clitics are not part of a mention (the tokenizer splits
+ *     them off already);
+ *   - mentions do not overlap and come in text order.
+ */
+#ifndef ND_NER_H
+#define ND_NER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "seg.h"
+
+/* Values equal the wire's EntityType. */
+enum ner_type {
+	NER_NONE = 0,
+	NER_PERSON = 1,
+	NER_ORG = 2,
+	NER_LOC = 3,
+	NER_MISC = 4,
+	NER_DATE = 5,
+	NER_MONEY = 6,
+	NER_PERCENT = 7,
+};
+#define NER_NTYPES 8
+
+/* "PERSON", "ORG", "LOC", "MISC", "DATE", "MONEY", "PERCENT"; NULL for others. */
+const char *ner_type_name(int type);
+/* The inverse; NER_NONE for unknown names. */
+int ner_type_from_name(const char *name);
+
+struct ner_mention {
+	uint32_t tok_begin, tok_end; /* tokens [tok_begin, tok_end) of the doc */
+	uint32_t start, end;         /* bytes [start, end) of the doc's text */
+	uint32_t sentence;           /* index into doc->sents */
+	uint32_t type;               /* enum ner_type */
+};
+
+/* A reusable array of mentions. */
+struct ner_mentions {
+	struct ner_mention *v;
+	size_t n, cap;
+};
+
+void ner_mentions_free(struct ner_mentions *m);
+
+struct ner_extractor;
+
+struct ner_ops {
+	/* Append the mentions of doc to out (out->n is reset first). */
+	int (*extract)(struct ner_extractor *x, const struct seg_doc *doc,
+		       struct ner_mentions *out);
+	void (*close)(struct ner_extractor *x);
+};
+
+/* Every implementation starts its struct with this header. */
+struct ner_extractor {
+	const struct ner_ops *ops;
+	const char *name; /* model name and version, e.g. "rules-1" */
+};
+
+/* Open the rule-based extractor. 0 or -ENOMEM. */
+int ner_rules_open(struct ner_extractor **out);
+
+int ner_extract(struct ner_extractor *x, const struct seg_doc *doc, struct ner_mentions *out);
+const char *ner_name(const struct ner_extractor *x);
+/* Safe on NULL. */
+void ner_close(struct ner_extractor *x);
+
+#endif

@@ -1,0 +1,118 @@
+/* store: see store.h. Statements are prepared once and reused. */
+#include "store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *put, *has, *count;
+};
+
+static const char schema_sql[] =
+	"PRAGMA journal_mode=WAL;"
+	"PRAGMA synchronous=NORMAL;"
+	"CREATE TABLE IF NOT EXISTS digests ("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" article_id TEXT NOT NULL UNIQUE,"
+	" status TEXT NOT NULL,"
+	" created_at_us INTEGER NOT NULL,"
+	" json TEXT NOT NULL,"
+	" proto BLOB NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"INSERT OR IGNORE INTO meta VALUES ('store_version', '1');";
+
+struct store *store_open(const char *path, struct buf *err)
+{
+	struct store *s = calloc(1, sizeof *s);
+	if (!s) {
+		buf_printf(err, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		buf_printf(err, "cannot open store %s: %s", path,
+			   s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK) {
+		buf_printf(err, "cannot initialise store %s: %s", path, msg ? msg : "?");
+		sqlite3_free(msg);
+		goto fail;
+	}
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO digests (article_id, status, created_at_us, json, proto)"
+			       " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(article_id) DO NOTHING",
+			       -1, &s->put, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "SELECT status FROM digests WHERE article_id = ?1", -1,
+			       &s->has, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "SELECT count(*) FROM digests", -1, &s->count, NULL) !=
+		    SQLITE_OK) {
+		buf_printf(err, "cannot prepare store statements on %s: %s", path,
+			   sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	return s;
+fail:
+	store_close(s);
+	return NULL;
+}
+
+int store_put(struct store *s, const char *article_id, int status_ok, uint64_t created_at_us,
+	      const char *json, size_t json_len, const void *pb, size_t pb_len, int *inserted,
+	      struct buf *err)
+{
+	sqlite3_stmt *st = s->put;
+	sqlite3_bind_text(st, 1, article_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, status_ok ? "ok" : "failed", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)created_at_us);
+	sqlite3_bind_text(st, 4, json, (int)json_len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 5, pb, (int)pb_len, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		buf_printf(err, "cannot store digest %s: %s", article_id, sqlite3_errmsg(s->db));
+		return -EIO;
+	}
+	*inserted = sqlite3_changes(s->db) > 0;
+	return 0;
+}
+
+int store_has(struct store *s, const char *article_id, int *status_ok)
+{
+	sqlite3_stmt *st = s->has;
+	sqlite3_bind_text(st, 1, article_id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st), found = 0;
+	if (rc == SQLITE_ROW) {
+		found = 1;
+		const unsigned char *v = sqlite3_column_text(st, 0);
+		*status_ok = v && v[0] == 'o';
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -EIO;
+}
+
+long long store_count(struct store *s)
+{
+	long long n = -EIO;
+	if (sqlite3_step(s->count) == SQLITE_ROW)
+		n = sqlite3_column_int64(s->count, 0);
+	sqlite3_reset(s->count);
+	return n;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	sqlite3_finalize(s->put);
+	sqlite3_finalize(s->has);
+	sqlite3_finalize(s->count);
+	sqlite3_close(s->db);
+	free(s);
+}

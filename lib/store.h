@@ -1,0 +1,41 @@
+/*
+ * store: the sink's durable record of digests, one SQLite file.
+ *
+ * One row per article: its digest as JSON (the form the API serves) and as
+ * protobuf (the form the stream carries), its status and the time it was
+ * stored; `seq` numbers rows in the order they were stored, for paging.
+ * store_put() is an idempotent insert: an article already stored is left as
+ * it is and reported as not inserted, so a resent article is never stored
+ * (or published) twice. The database runs in WAL mode with
+ * synchronous=NORMAL: a committed digest survives the process being killed;
+ * it can be lost only by a power failure before the next checkpoint.
+ */
+#ifndef ND_STORE_H
+#define ND_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+struct store;
+
+/* Open (creating if needed) the store at path. NULL with a message in err. */
+struct store *store_open(const char *path, struct buf *err);
+
+/* Insert a digest unless its article is already stored; *inserted says
+ * which happened. 0, or -EIO with a message in err. */
+int store_put(struct store *s, const char *article_id, int status_ok, uint64_t created_at_us,
+	      const char *json, size_t json_len, const void *pb, size_t pb_len, int *inserted,
+	      struct buf *err);
+
+/* Is the article stored? 1 yes (with *status_ok), 0 no, -EIO on error. */
+int store_has(struct store *s, const char *article_id, int *status_ok);
+
+/* Number of stored digests, or -EIO. */
+long long store_count(struct store *s);
+
+/* Safe on NULL. */
+void store_close(struct store *s);
+
+#endif

@@ -1,0 +1,151 @@
+/* work: see work.h. */
+#include "work.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "score.h"
+#include "wire.h"
+
+void work_init(struct work *w, struct ner_extractor *ner, const char *worker_name)
+{
+	memset(w, 0, sizeof *w);
+	w->ner = ner;
+	w->worker_name = worker_name;
+	seg_doc_init(&w->doc);
+}
+
+void work_free(struct work *w)
+{
+	seg_doc_free(&w->doc);
+	ner_mentions_free(&w->mentions);
+	free(w->scores);
+	buf_free(&w->strings);
+	free(w->sents);
+	free(w->sent_ptrs);
+	free(w->ments);
+	free(w->ment_ptrs);
+	memset(w, 0, sizeof *w);
+}
+
+static int grow_arrays(struct work *w, size_t nsents, size_t nments)
+{
+	if (nsents > w->cap_sents) {
+		size_t cap = nsents * 2;
+		float *sc = realloc(w->scores, cap * sizeof *sc);
+		if (sc)
+			w->scores = sc;
+		Nd__Sentence *s = realloc(w->sents, cap * sizeof *s);
+		if (s)
+			w->sents = s;
+		Nd__Sentence **sp = realloc(w->sent_ptrs, cap * sizeof *sp);
+		if (sp)
+			w->sent_ptrs = sp;
+		if (!sc || !s || !sp)
+			return -ENOMEM;
+		w->cap_sents = cap;
+	}
+	if (nments > w->cap_ments) {
+		size_t cap = nments * 2;
+		Nd__Mention *m = realloc(w->ments, cap * sizeof *m);
+		if (m)
+			w->ments = m;
+		Nd__Mention **mp = realloc(w->ment_ptrs, cap * sizeof *mp);
+		if (mp)
+			w->ment_ptrs = mp;
+		if (!m || !mp)
+			return -ENOMEM;
+		w->cap_ments = cap;
+	}
+	return 0;
+}
+
+static void result_header(Nd__ChunkResult *r, const Nd__Chunk *c, const struct work *w)
+{
+	r->schema = WIRE_SCHEMA;
+	r->article_id = c->article_id;
+	r->seq = c->seq;
+	r->total = c->total;
+	r->attempt = c->attempt;
+	r->worker = (char *)w->worker_name;
+	r->source = c->source;
+	r->title = c->title;
+	r->offset = c->offset;
+	r->sent_at_us = c->sent_at_us;
+	r->model = (char *)ner_name(w->ner);
+	r->bytes = (uint32_t)strlen(c->text);
+}
+
+int work_chunk(struct work *w, const Nd__Chunk *c, struct buf *out)
+{
+	Nd__ChunkResult r = ND__CHUNK_RESULT__INIT;
+	result_header(&r, c, w);
+	w->tokens = 0;
+	if (c->error && *c->error) {
+		r.error = c->error;
+		return wire_encode(&r.base, out);
+	}
+
+	const char *text = c->text;
+	size_t len = r.bytes;
+	int rc = seg_split(&w->doc, text, len);
+	if (!rc)
+		rc = ner_extract(w->ner, &w->doc, &w->mentions);
+	if (!rc)
+		rc = grow_arrays(w, w->doc.nsents, w->mentions.n);
+	/* Room for every sentence and mention text plus their NULs, reserved
+	 * up front so the pointers into w->strings stay valid. */
+	buf_reset(&w->strings);
+	size_t need = 0;
+	for (size_t i = 0; !rc && i < w->doc.nsents; i++)
+		need += w->doc.sents[i].end - w->doc.sents[i].start + 1;
+	for (size_t i = 0; !rc && i < w->mentions.n; i++)
+		need += w->mentions.v[i].end - w->mentions.v[i].start + 1;
+	if (!rc && buf_reserve(&w->strings, need))
+		rc = -ENOMEM;
+	if (rc) {
+		r.error = "the NLP core ran out of memory on this chunk";
+		return wire_encode(&r.base, out);
+	}
+	w->tokens = w->doc.ntoks;
+	score_sentences(&w->doc, &w->mentions, w->scores);
+
+	char *p = w->strings.p;
+	for (size_t i = 0; i < w->doc.nsents; i++) {
+		const struct seg_sentence *s = &w->doc.sents[i];
+		Nd__Sentence *ps = &w->sents[i];
+		nd__sentence__init(ps);
+		size_t n = s->end - s->start;
+		memcpy(p, text + s->start, n);
+		p[n] = 0;
+		ps->text = p;
+		p += n + 1;
+		ps->index = (uint32_t)i;
+		ps->offset = s->start;
+		ps->words = s->words;
+		ps->score = w->scores[i];
+		ps->flags = s->flags;
+		w->sent_ptrs[i] = ps;
+	}
+	for (size_t i = 0; i < w->mentions.n; i++) {
+		const struct ner_mention *m = &w->mentions.v[i];
+		Nd__Mention *pm = &w->ments[i];
+		nd__mention__init(pm);
+		size_t n = m->end - m->start;
+		memcpy(p, text + m->start, n);
+		p[n] = 0;
+		pm->text = p;
+		p += n + 1;
+		pm->type = (Nd__EntityType)m->type;
+		pm->sentence = m->sentence;
+		pm->offset = m->start;
+		w->ment_ptrs[i] = pm;
+	}
+	r.n_sentences = w->doc.nsents;
+	r.sentences = w->sent_ptrs;
+	r.n_mentions = w->mentions.n;
+	r.mentions = w->ment_ptrs;
+	r.words = (uint32_t)seg_words(&w->doc);
+	return wire_encode(&r.base, out);
+}

@@ -1,0 +1,43 @@
+/*
+ * work: what a worker does with one chunk, as a library call, so the worker
+ * program, the benchmarks and the tests run exactly the same code.
+ *
+ * work_chunk() segments the chunk's text, extracts entity mentions, scores
+ * sentences locally and encodes the ChunkResult into `out`. All scratch
+ * memory lives in the struct work and is reused from chunk to chunk.
+ * A chunk the producer rejected (Chunk.error set), or one the NLP core
+ * cannot process, yields a result with `error` set rather than no result,
+ * so the sink can finish the article as failed.
+ */
+#ifndef ND_WORK_H
+#define ND_WORK_H
+
+#include "buf.h"
+#include "digest.pb-c.h"
+#include "ner.h"
+#include "seg.h"
+
+struct work {
+	struct ner_extractor *ner; /* borrowed */
+	const char *worker_name;   /* borrowed: "host:pid" */
+	struct seg_doc doc;
+	struct ner_mentions mentions;
+	float *scores;
+	size_t cap_scores;
+	struct buf strings; /* NUL-terminated copies of sentence and mention texts */
+	Nd__Sentence *sents;
+	Nd__Sentence **sent_ptrs;
+	size_t cap_sents;
+	Nd__Mention *ments;
+	Nd__Mention **ment_ptrs;
+	size_t cap_ments;
+	size_t tokens; /* tokens seen in the last chunk (for benchmarks) */
+};
+
+void work_init(struct work *w, struct ner_extractor *ner, const char *worker_name);
+/* Process chunk c; the encoded ChunkResult replaces out's contents. 0 or
+ * -ENOMEM (in which case nothing could be encoded). */
+int work_chunk(struct work *w, const Nd__Chunk *c, struct buf *out);
+void work_free(struct work *w);
+
+#endif

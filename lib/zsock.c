@@ -1,0 +1,110 @@
+/* zsock: see zsock.h. */
+#include "zsock.h"
+
+#include <errno.h>
+#include <string.h>
+#include <zmq.h>
+
+void *zsock_open(void *ctx, const struct zsock_opts *o, struct buf *err)
+{
+	void *s = zmq_socket(ctx, o->type);
+	if (!s) {
+		buf_printf(err, "cannot create socket: %s", zmq_strerror(errno));
+		return NULL;
+	}
+	int linger = o->linger_ms;
+	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+	if (o->sndhwm > 0)
+		zmq_setsockopt(s, ZMQ_SNDHWM, &o->sndhwm, sizeof o->sndhwm);
+	if (o->rcvhwm > 0)
+		zmq_setsockopt(s, ZMQ_RCVHWM, &o->rcvhwm, sizeof o->rcvhwm);
+	if (o->max_msg > 0) {
+		int64_t m = o->max_msg;
+		zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &m, sizeof m);
+	}
+	/* Reconnect quickly after a peer restarts, backing off to 2 s. */
+	int ivl = 100, ivl_max = 2000;
+	zmq_setsockopt(s, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
+	zmq_setsockopt(s, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
+	int rc = o->bind ? zmq_bind(s, o->endpoint) : zmq_connect(s, o->endpoint);
+	if (rc != 0) {
+		buf_printf(err, "cannot %s %s: %s", o->bind ? "bind" : "connect to", o->endpoint,
+			   zmq_strerror(errno));
+		zmq_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+int zsock_last_endpoint(void *sock, char *out, size_t cap)
+{
+	size_t len = cap;
+	if (zmq_getsockopt(sock, ZMQ_LAST_ENDPOINT, out, &len) != 0)
+		return -errno;
+	return 0;
+}
+
+int zsock_events(void *sock)
+{
+	int ev = 0;
+	size_t len = sizeof ev;
+	if (zmq_getsockopt(sock, ZMQ_EVENTS, &ev, &len) != 0)
+		return 0;
+	return ev;
+}
+
+static void on_poll(uv_poll_t *h, int status, int events)
+{
+	struct zwatch *w = h->data;
+	if (!w->closing)
+		w->cb(w);
+}
+
+static void on_kick(uv_idle_t *h)
+{
+	struct zwatch *w = h->data;
+	uv_idle_stop(h);
+	if (!w->closing)
+		w->cb(w);
+}
+
+int zwatch_start(struct zwatch *w, uv_loop_t *loop, void *sock, zwatch_cb cb, void *data)
+{
+	int fd;
+	size_t len = sizeof fd;
+	memset(w, 0, sizeof *w);
+	w->sock = sock;
+	w->cb = cb;
+	w->data = data;
+	if (zmq_getsockopt(sock, ZMQ_FD, &fd, &len) != 0)
+		return -errno;
+	int rc = uv_poll_init(loop, &w->poll, fd);
+	if (rc)
+		return rc;
+	w->poll.data = w;
+	uv_idle_init(loop, &w->kick);
+	w->kick.data = w;
+	rc = uv_poll_start(&w->poll, UV_READABLE, on_poll);
+	if (rc)
+		return rc;
+	/* Messages may already be queued: the first edge may have passed. */
+	zwatch_kick(w);
+	return 0;
+}
+
+void zwatch_kick(struct zwatch *w)
+{
+	if (!w->closing)
+		uv_idle_start(&w->kick, on_kick);
+}
+
+void zwatch_close(struct zwatch *w)
+{
+	if (w->closing)
+		return;
+	w->closing = 1;
+	uv_poll_stop(&w->poll);
+	uv_idle_stop(&w->kick);
+	uv_close((uv_handle_t *)&w->poll, NULL);
+	uv_close((uv_handle_t *)&w->kick, NULL);
+}

@@ -1,0 +1,64 @@
+/*
+ * zsock: ZeroMQ sockets as the pipeline uses them, and their place on a
+ * libuv loop.
+ *
+ * zsock_open() creates a socket with the project's options (linger,
+ * high-water marks, ZMQ_MAXMSGSIZE on anything that receives) and binds or
+ * connects it, with an error message naming the endpoint when that fails.
+ *
+ * struct zwatch joins a socket to a libuv loop. ZeroMQ exposes one file
+ * descriptor per socket (ZMQ_FD) that is edge-triggered and signals only
+ * that the socket's state *may* have changed, for reading or for writing.
+ * So the callback must drain: read ZMQ_EVENTS, receive while ZMQ_POLLIN is
+ * set, send while ZMQ_POLLOUT is set and there is something to send, and
+ * re-read ZMQ_EVENTS after every send or receive, until neither applies. A
+ * send or receive done from anywhere else can swallow the edge, so after one
+ * the owner calls zwatch_kick(), which runs the callback again from the loop
+ * (on the next iteration, never recursively).
+ */
+#ifndef ND_ZSOCK_H
+#define ND_ZSOCK_H
+
+#include <stddef.h>
+#include <uv.h>
+
+#include "buf.h"
+
+struct zsock_opts {
+	int type;              /* ZMQ_PUSH, ZMQ_PULL, ZMQ_PUB, ... */
+	const char *endpoint;  /* "tcp://0.0.0.0:5557", "tcp://localhost:5558" */
+	int bind;              /* 1: bind, 0: connect */
+	int sndhwm, rcvhwm;    /* 0: ZeroMQ's default (1000) */
+	long long max_msg;     /* ZMQ_MAXMSGSIZE for receiving sockets; 0: none */
+	int linger_ms;         /* -1: wait forever; default 0 */
+};
+
+/* Open and bind/connect a socket. Returns the socket or NULL with a message
+ * in err ("cannot bind tcp://0.0.0.0:5557: Address in use"). */
+void *zsock_open(void *ctx, const struct zsock_opts *o, struct buf *err);
+/* The endpoint a bound socket ended up on (resolves wildcard ports), in out. */
+int zsock_last_endpoint(void *sock, char *out, size_t cap);
+
+struct zwatch;
+typedef void (*zwatch_cb)(struct zwatch *w);
+
+struct zwatch {
+	uv_poll_t poll;
+	uv_idle_t kick;
+	void *sock;
+	zwatch_cb cb;
+	void *data; /* for the owner */
+	int closing;
+};
+
+/* Start watching sock on loop; cb runs whenever the socket may be ready. */
+int zwatch_start(struct zwatch *w, uv_loop_t *loop, void *sock, zwatch_cb cb, void *data);
+/* Run the callback again soon (after a send/receive done outside it). */
+void zwatch_kick(struct zwatch *w);
+/* Stop and close the handles (uv_close); the socket itself is the owner's. */
+void zwatch_close(struct zwatch *w);
+
+/* ZMQ_EVENTS of sock (ZMQ_POLLIN | ZMQ_POLLOUT bits), 0 on error. */
+int zsock_events(void *sock);
+
+#endif

@@ -1,0 +1,744 @@
+/*
+ * producer: reads articles, splits them into sentence-aligned chunks and
+ * streams the chunks to the workers; keeps every article until the sink
+ * acknowledges it.
+ *
+ * Two threads. The reader thread does the blocking work: walking files and
+ * folders, reading stdin, parsing JSON Lines, normalising text and chunking;
+ * it hands finished articles over through a small bounded queue and blocks
+ * when the queue is full. The loop thread owns everything else on one libuv
+ * loop: the PUSH socket of chunks, the PULL socket of acknowledgements, the
+ * in-flight table, timers and signals. It takes an article from the queue
+ * only while fewer than --window articles are in flight, so a slow pipeline
+ * stops the reading instead of filling memory.
+ *
+ * An article leaves the in-flight table only on its acknowledgement (ok or
+ * failed), or after --max-attempts sends without one. An attempt's deadline
+ * starts when its last chunk has been handed to ZeroMQ; at the deadline the
+ * whole article is sent again with attempt + 1, the deadline doubling each
+ * time. The sink stores each article once, so resends are harmless.
+ *
+ * In batch mode (files or stdin given) the producer exits once every article
+ * is acknowledged: 0 if all digests are ok, 1 if any failed (each failure is
+ * listed with its reason), 2 for bad usage.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include <uv.h>
+#include <zmq.h>
+
+#include "article.h"
+#include "chunk.h"
+#include "conf.h"
+#include "hmap.h"
+#include "log.h"
+#include "wire.h"
+#include "zsock.h"
+
+#define QUEUE_CAP 32
+#define MAX_FAILURES_LISTED 50
+
+struct settings {
+	const char *chunks, *acks, *source, *progress, *log_level, *log_format;
+	long chunk_bytes, window, max_article, ack_timeout, max_attempts, max_msg;
+};
+
+/* An article in flight. */
+struct flight {
+	struct article *a;
+	struct chunk_list chunks;
+	uint32_t attempt;
+	uint32_t unsent;     /* chunks of this attempt still in the send queue */
+	int done;            /* acknowledged or given up; freed when unsent == 0 */
+	uint64_t deadline;   /* loop ms; 0 while chunks are unsent */
+	struct flight *prev, *next;
+};
+
+struct send_item {
+	struct flight *f;
+	uint32_t seq;
+};
+
+struct producer {
+	struct settings set;
+	uv_loop_t *loop;
+	void *ctx, *push, *pull;
+	struct zwatch wpush, wpull;
+	uv_async_t wake;
+	uv_timer_t tick;
+	uv_signal_t sigterm, sigint;
+	int progress;
+
+	/* Reader -> loop queue. */
+	pthread_mutex_t mu;
+	pthread_cond_t not_full;
+	struct flight *q[QUEUE_CAP];
+	size_t qhead, qn;
+	int reader_done, stopping;
+	char **inputs;
+	int ninputs;
+
+	/* Loop state. */
+	struct hmap inflight;
+	struct flight *list; /* all in flight, for the deadline sweep */
+	size_t ninflight;
+	struct send_item *sendq;
+	size_t sq_head, sq_n, sq_cap;
+	struct buf frame, text, err;
+	unsigned long read, ok, failed, resends, duplicates, acks_unknown, bad_frames;
+	struct buf failures;
+	size_t nfailures_listed;
+	uint64_t started_ms;
+	int exit_code;
+};
+
+static uint64_t now_us(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
+}
+
+static void flight_free(struct flight *f)
+{
+	if (!f)
+		return;
+	article_free(f->a);
+	chunk_list_free(&f->chunks);
+	free(f);
+}
+
+/* ---- reader thread ---------------------------------------------------- */
+
+struct reader {
+	struct producer *p;
+	struct seg_doc seg;
+	struct buf data;
+};
+
+/* Hand one article to the loop; blocks while the queue is full. Returns -1
+ * when the producer is stopping. */
+static int reader_emit(struct reader *r, struct article *a)
+{
+	struct producer *p = r->p;
+	if (!a) {
+		log_error("out of memory reading input");
+		return -1;
+	}
+	struct flight *f = calloc(1, sizeof *f);
+	if (!f || chunk_split(a->text.p, a->text.len, (size_t)p->set.chunk_bytes, &r->seg,
+			      &f->chunks)) {
+		log_error("out of memory chunking %s", a->origin);
+		article_free(a);
+		flight_free(f);
+		return -1;
+	}
+	f->a = a;
+	if (a->invalid_utf8)
+		log_warn("%s: %zu invalid UTF-8 sequences replaced by U+FFFD", a->origin,
+			 a->invalid_utf8);
+	pthread_mutex_lock(&p->mu);
+	while (p->qn == QUEUE_CAP && !p->stopping)
+		pthread_cond_wait(&p->not_full, &p->mu);
+	if (p->stopping) {
+		pthread_mutex_unlock(&p->mu);
+		flight_free(f);
+		return -1;
+	}
+	p->q[(p->qhead + p->qn++) % QUEUE_CAP] = f;
+	pthread_mutex_unlock(&p->mu);
+	uv_async_send(&p->wake);
+	return 0;
+}
+
+/* Read one line of at most `limit` bytes into out. Returns 1 for a line, 0
+ * at end of input; *too_long is set (and the rest of the line skipped) when
+ * the line is longer than limit. */
+static int read_line(FILE *in, struct buf *out, size_t limit, int *too_long)
+{
+	buf_reset(out);
+	*too_long = 0;
+	int c, any = 0;
+	while ((c = getc_unlocked(in)) != EOF) {
+		any = 1;
+		if (c == '\n')
+			return 1;
+		if (out->len < limit)
+			buf_append_char(out, (char)c);
+		else
+			*too_long = 1;
+	}
+	return any;
+}
+
+static int read_jsonl(struct reader *r, FILE *in, const char *name)
+{
+	struct producer *p = r->p;
+	char origin[4200];
+	size_t lineno = 0;
+	int too_long;
+	/* A JSON line may escape its text, so allow some room over the limit. */
+	size_t limit = (size_t)p->set.max_article * 2 + 65536;
+	while (read_line(in, &r->data, limit, &too_long)) {
+		lineno++;
+		snprintf(origin, sizeof origin, "%s:%zu", name, lineno);
+		size_t n = r->data.len;
+		while (n && (r->data.p[n - 1] == '\r' || r->data.p[n - 1] == ' '))
+			n--;
+		if (n == 0 && !too_long)
+			continue; /* blank lines are allowed */
+		struct article *a;
+		if (too_long) {
+			char why[160];
+			snprintf(why, sizeof why, "line longer than %zu bytes", limit);
+			a = article_rejected(NULL, r->data.p, n, p->set.source ? p->set.source : name,
+					     origin, why);
+		} else {
+			a = article_from_json(r->data.p, n, p->set.source ? p->set.source : name,
+					      origin);
+			if (a && !a->error && a->text.len > (size_t)p->set.max_article) {
+				char why[160];
+				snprintf(why, sizeof why,
+					 "article is %zu bytes, over --max-article-bytes %ld",
+					 a->text.len, p->set.max_article);
+				struct article *rej = article_rejected(a->id, NULL, 0, a->source,
+								       origin, why);
+				article_free(a);
+				a = rej;
+			}
+		}
+		if (a && a->error)
+			log_warn("%s: %s (it will get a failed digest)", origin, a->error);
+		if (reader_emit(r, a))
+			return -1;
+	}
+	if (ferror(in))
+		log_error("%s: read error: %s", name, strerror(errno));
+	return 0;
+}
+
+static int read_text_file(struct reader *r, const char *path)
+{
+	struct producer *p = r->p;
+	const char *source = p->set.source ? p->set.source : path;
+	FILE *in = fopen(path, "rb");
+	if (!in) {
+		return reader_emit(r, article_rejected(NULL, path, strlen(path), source, path,
+						       strerror(errno)));
+	}
+	struct stat st;
+	char why[200];
+	struct article *a = NULL;
+	if (fstat(fileno(in), &st) == 0 && st.st_size > p->set.max_article + 4096) {
+		snprintf(why, sizeof why, "file is %lld bytes, over --max-article-bytes %ld",
+			 (long long)st.st_size, p->set.max_article);
+		a = article_rejected(NULL, path, strlen(path), source, path, why);
+	} else {
+		buf_reset(&r->data);
+		char tmp[65536];
+		size_t n;
+		while ((n = fread(tmp, 1, sizeof tmp, in)) > 0)
+			buf_append(&r->data, tmp, n);
+		if (ferror(in)) {
+			snprintf(why, sizeof why, "read error: %s", strerror(errno));
+			a = article_rejected(NULL, path, strlen(path), source, path, why);
+		} else if (memchr(r->data.p ? r->data.p : "", 0, r->data.len)) {
+			a = article_rejected(NULL, r->data.p, r->data.len, source, path,
+					     "binary data (NUL bytes), not text");
+		} else {
+			a = article_from_text(r->data.p ? r->data.p : "", r->data.len, source,
+					      path);
+			if (a && a->text.len > (size_t)p->set.max_article) {
+				snprintf(why, sizeof why,
+					 "article is %zu bytes, over --max-article-bytes %ld",
+					 a->text.len, p->set.max_article);
+				struct article *rej =
+					article_rejected(a->id, NULL, 0, source, path, why);
+				article_free(a);
+				a = rej;
+			}
+		}
+	}
+	fclose(in);
+	if (a && a->error)
+		log_warn("%s: %s (it will get a failed digest)", path, a->error);
+	return reader_emit(r, a);
+}
+
+static int has_suffix(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+	return n >= m && strcmp(s + n - m, suf) == 0;
+}
+
+static int read_path(struct reader *r, const char *path);
+
+static int read_dir(struct reader *r, const char *path)
+{
+	struct dirent **names;
+	int n = scandir(path, &names, NULL, alphasort), rc = 0;
+	if (n < 0) {
+		log_error("cannot list %s: %s", path, strerror(errno));
+		return 0;
+	}
+	for (int i = 0; i < n; i++) {
+		if (rc == 0 && names[i]->d_name[0] != '.') {
+			char child[4096];
+			snprintf(child, sizeof child, "%s/%s", path, names[i]->d_name);
+			rc = read_path(r, child);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+static int read_path(struct reader *r, const char *path)
+{
+	if (strcmp(path, "-") == 0)
+		return read_jsonl(r, stdin, "stdin");
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		log_error("cannot read %s: %s", path, strerror(errno));
+		return 0;
+	}
+	if (S_ISDIR(st.st_mode))
+		return read_dir(r, path);
+	if (has_suffix(path, ".jsonl")) {
+		FILE *in = fopen(path, "rb");
+		if (!in) {
+			log_error("cannot open %s: %s", path, strerror(errno));
+			return 0;
+		}
+		int rc = read_jsonl(r, in, path);
+		fclose(in);
+		return rc;
+	}
+	return read_text_file(r, path);
+}
+
+static void *reader_main(void *arg)
+{
+	struct producer *p = arg;
+	struct reader r = {p, {0}, BUF_INIT};
+	seg_doc_init(&r.seg);
+	for (int i = 0; i < p->ninputs; i++)
+		if (read_path(&r, p->inputs[i]))
+			break;
+	seg_doc_free(&r.seg);
+	buf_free(&r.data);
+	pthread_mutex_lock(&p->mu);
+	p->reader_done = 1;
+	pthread_mutex_unlock(&p->mu);
+	uv_async_send(&p->wake);
+	return NULL;
+}
+
+/* ---- loop thread ------------------------------------------------------ */
+
+static int sendq_push(struct producer *p, struct flight *f, uint32_t seq)
+{
+	if (p->sq_n == p->sq_cap) {
+		size_t cap = p->sq_cap ? p->sq_cap * 2 : 256;
+		struct send_item *v = malloc(cap * sizeof *v);
+		if (!v)
+			return -ENOMEM;
+		for (size_t i = 0; i < p->sq_n; i++)
+			v[i] = p->sendq[(p->sq_head + i) % p->sq_cap];
+		free(p->sendq);
+		p->sendq = v;
+		p->sq_cap = cap;
+		p->sq_head = 0;
+	}
+	p->sendq[(p->sq_head + p->sq_n++) % p->sq_cap] = (struct send_item){f, seq};
+	return 0;
+}
+
+/* Queue every chunk of f's current attempt. */
+static void flight_send(struct producer *p, struct flight *f)
+{
+	f->deadline = 0;
+	for (uint32_t i = 0; i < f->chunks.n; i++)
+		if (sendq_push(p, f, i) == 0)
+			f->unsent++;
+	zwatch_kick(&p->wpush);
+}
+
+static void flight_unlink(struct producer *p, struct flight *f)
+{
+	if (f->prev)
+		f->prev->next = f->next;
+	else
+		p->list = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
+	f->prev = f->next = NULL;
+	hmap_del(&p->inflight, f->a->id);
+	p->ninflight--;
+	f->done = 1;
+	if (f->unsent == 0)
+		flight_free(f);
+}
+
+static void record_failure(struct producer *p, const struct flight *f, const char *why)
+{
+	p->failed++;
+	if (p->nfailures_listed++ < MAX_FAILURES_LISTED)
+		buf_printf(&p->failures, "  article %s (%s): %s\n", f->a->id, f->a->origin, why);
+}
+
+static void maybe_finish(struct producer *p);
+
+/* Move articles from the reader's queue into flight while the window has room. */
+static void admit(struct producer *p)
+{
+	pthread_mutex_lock(&p->mu);
+	while (p->qn && p->ninflight < (size_t)p->set.window) {
+		struct flight *f = p->q[p->qhead];
+		p->qhead = (p->qhead + 1) % QUEUE_CAP;
+		p->qn--;
+		pthread_cond_signal(&p->not_full);
+		p->read++;
+		if (hmap_get(&p->inflight, f->a->id)) {
+			/* The same content twice: one digest covers both. */
+			p->duplicates++;
+			log_info("%s: same article as one in flight (%s), not sent twice",
+				 f->a->origin, f->a->id);
+			p->ok++; /* the first one's digest serves both */
+			flight_free(f);
+			continue;
+		}
+		if (hmap_put(&p->inflight, f->a->id, f)) {
+			log_error("out of memory admitting %s", f->a->origin);
+			flight_free(f);
+			continue;
+		}
+		f->attempt = 1;
+		f->next = p->list;
+		if (p->list)
+			p->list->prev = f;
+		p->list = f;
+		p->ninflight++;
+		flight_send(p, f);
+	}
+	pthread_mutex_unlock(&p->mu);
+	maybe_finish(p);
+}
+
+static void on_wake(uv_async_t *h)
+{
+	admit(h->data);
+}
+
+static int send_chunk(struct producer *p, struct flight *f, uint32_t seq)
+{
+	const struct chunk_span *sp = &f->chunks.v[seq];
+	buf_reset(&p->text);
+	buf_append(&p->text, f->a->text.p + sp->start, sp->len);
+	Nd__Chunk c = ND__CHUNK__INIT;
+	c.schema = WIRE_SCHEMA;
+	c.article_id = f->a->id;
+	c.seq = seq;
+	c.total = (uint32_t)f->chunks.n;
+	c.attempt = f->attempt;
+	c.source = f->a->source;
+	c.title = f->a->title;
+	c.text = p->text.p;
+	c.offset = sp->start;
+	c.sent_at_us = now_us();
+	c.error = f->a->error ? f->a->error : "";
+	if (wire_encode(&c.base, &p->frame))
+		return -ENOMEM;
+	return zmq_send(p->push, p->frame.p, p->frame.len, ZMQ_DONTWAIT) < 0 ? -errno : 0;
+}
+
+static void on_push_ready(struct zwatch *w)
+{
+	struct producer *p = w->data;
+	while (p->sq_n && (zsock_events(p->push) & ZMQ_POLLOUT)) {
+		struct send_item it = p->sendq[p->sq_head];
+		if (!it.f->done && send_chunk(p, it.f, it.seq) < 0)
+			break; /* EAGAIN: wait for the next edge */
+		p->sq_head = (p->sq_head + 1) % p->sq_cap;
+		p->sq_n--;
+		if (--it.f->unsent == 0) {
+			if (it.f->done) {
+				flight_free(it.f);
+			} else {
+				/* Deadline doubles with each attempt. */
+				uint64_t t = (uint64_t)p->set.ack_timeout
+					     << (it.f->attempt - 1 < 6 ? it.f->attempt - 1 : 6);
+				it.f->deadline = uv_now(p->loop) + t;
+			}
+		}
+	}
+}
+
+static void handle_ack(struct producer *p, const void *data, size_t n)
+{
+	Nd__Ack *a = NULL;
+	int rc = wire_decode_ack(data, n, &a);
+	if (rc) {
+		p->bad_frames++;
+		log_warn("dropped a %zu-byte acknowledgement frame: %s", n, wire_strerror(rc));
+		return;
+	}
+	struct flight *f = hmap_get(&p->inflight, a->article_id);
+	if (!f) {
+		p->acks_unknown++; /* a second ack for a resent article */
+	} else {
+		if (a->status == ND__STATUS__STATUS_OK) {
+			p->ok++;
+		} else {
+			record_failure(p, f, *a->error ? a->error : "failed digest");
+		}
+		flight_unlink(p, f);
+	}
+	wire_free(&a->base);
+}
+
+static void on_acks(struct zwatch *w)
+{
+	struct producer *p = w->data;
+	zmq_msg_t msg;
+	zmq_msg_init(&msg);
+	int got = 0;
+	while (zsock_events(p->pull) & ZMQ_POLLIN) {
+		if (zmq_msg_recv(&msg, p->pull, ZMQ_DONTWAIT) < 0)
+			break;
+		handle_ack(p, zmq_msg_data(&msg), zmq_msg_size(&msg));
+		got = 1;
+	}
+	zmq_msg_close(&msg);
+	if (got)
+		admit(p);
+}
+
+static void print_progress(struct producer *p, int final)
+{
+	if (!p->progress)
+		return;
+	fprintf(stderr, "\r\033[Kproducer: %lu/%lu%s articles done, %lu failed, %zu in flight%s",
+		p->ok + p->failed, p->read, p->reader_done ? "" : "+", p->failed, p->ninflight,
+		final ? "\n" : "");
+}
+
+static void stop_loop(struct producer *p);
+
+static void on_tick(uv_timer_t *t)
+{
+	struct producer *p = t->data;
+	uint64_t now = uv_now(p->loop);
+	for (struct flight *f = p->list, *next; f; f = next) {
+		next = f->next;
+		if (!f->deadline || now < f->deadline)
+			continue;
+		if (f->attempt >= (uint32_t)p->set.max_attempts) {
+			char why[160];
+			snprintf(why, sizeof why, "no acknowledgement after %u attempts", f->attempt);
+			log_warn("article %s (%s): %s", f->a->id, f->a->origin, why);
+			record_failure(p, f, why);
+			flight_unlink(p, f);
+			continue;
+		}
+		f->attempt++;
+		p->resends++;
+		log_info("article %s (%s) not acknowledged in time: sending attempt %u", f->a->id,
+			 f->a->origin, f->attempt);
+		flight_send(p, f);
+	}
+	/* A safety net for the edge-triggered ZMQ_FD. */
+	zwatch_kick(&p->wpush);
+	zwatch_kick(&p->wpull);
+	print_progress(p, 0);
+	admit(p);
+}
+
+static void close_walk(uv_handle_t *h, void *arg)
+{
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+static void stop_loop(struct producer *p)
+{
+	zwatch_close(&p->wpush);
+	zwatch_close(&p->wpull);
+	uv_walk(p->loop, close_walk, NULL);
+}
+
+static void maybe_finish(struct producer *p)
+{
+	int reader_done;
+	pthread_mutex_lock(&p->mu);
+	reader_done = p->reader_done && p->qn == 0;
+	pthread_mutex_unlock(&p->mu);
+	if (reader_done && p->ninflight == 0 && !p->wpush.closing)
+		stop_loop(p);
+}
+
+static void on_signal(uv_signal_t *h, int sig)
+{
+	struct producer *p = h->data;
+	log_warn("signal %d: stopping with %zu articles unacknowledged", sig, p->ninflight);
+	pthread_mutex_lock(&p->mu);
+	p->stopping = 1;
+	pthread_cond_broadcast(&p->not_full);
+	pthread_mutex_unlock(&p->mu);
+	p->exit_code = 1;
+	stop_loop(p);
+}
+
+int main(int argc, char **argv)
+{
+	static struct producer P;
+	struct producer *p = &P;
+	struct settings *s = &p->set;
+	const struct conf_opt opts[] = {
+		{"chunks-bind", "DIGEST_CHUNKS_BIND", CONF_STR, "tcp://*:5557",
+		 "endpoint the workers pull chunks from", &s->chunks, 0, 0, NULL},
+		{"acks-bind", "DIGEST_ACKS_BIND", CONF_STR, "tcp://*:5559",
+		 "endpoint the sink sends acknowledgements to", &s->acks, 0, 0, NULL},
+		{"chunk-bytes", "DIGEST_CHUNK_BYTES", CONF_INT, "4096",
+		 "largest chunk; chunks end at sentence boundaries", &s->chunk_bytes,
+		 CHUNK_MIN_BYTES, 1 << 24, NULL},
+		{"window", "DIGEST_WINDOW", CONF_INT, "1000",
+		 "articles in flight at most; reading pauses when full", &s->window, 1, 1000000,
+		 NULL},
+		{"max-article-bytes", "DIGEST_MAX_ARTICLE_BYTES", CONF_INT, "8388608",
+		 "larger articles get a failed digest instead of being processed",
+		 &s->max_article, 1024, 1L << 30, NULL},
+		{"ack-timeout", "DIGEST_ACK_TIMEOUT", CONF_INT, "30000",
+		 "milliseconds to wait for an acknowledgement before resending (doubles per "
+		 "attempt)",
+		 &s->ack_timeout, 10, 86400000, NULL},
+		{"max-attempts", "DIGEST_MAX_ATTEMPTS", CONF_INT, "5",
+		 "sends of an article before it is reported failed", &s->max_attempts, 1, 100,
+		 NULL},
+		{"source", "DIGEST_SOURCE", CONF_STR, NULL,
+		 "source name for articles without one (default: the file name, or stdin)",
+		 &s->source, 0, 0, NULL},
+		{"progress", "DIGEST_PROGRESS", CONF_STR, "auto",
+		 "progress line on stderr (auto: when stderr is a terminal)", &s->progress, 0, 0,
+		 "auto|always|never"},
+		{"max-msg-bytes", "DIGEST_MAX_MSG_BYTES", CONF_INT, "16777216",
+		 "largest frame accepted; larger ones are dropped by ZeroMQ", &s->max_msg, 1024,
+		 1L << 30, NULL},
+		{"log-level", "DIGEST_LOG_LEVEL", CONF_STR, "info", "least severe level logged",
+		 &s->log_level, 0, 0, "debug|info|warn|error"},
+		{"log-format", "DIGEST_LOG_FORMAT", CONF_STR, "plain", "log line format",
+		 &s->log_format, 0, 0, "plain|json"},
+	};
+	const struct conf_spec spec = {
+		"producer", "[options] FILE|FOLDER|-...",
+		"Read articles and stream them, in sentence-aligned chunks, to the workers.\n"
+		"A plain-text file is one article whose first line is the title; a .jsonl file\n"
+		"or - (stdin) holds one JSON object a line: {\"id\"?, \"title\"?, \"source\"?, "
+		"\"text\"}.\nFolders are read recursively, in name order. Exits once every article "
+		"is\nacknowledged by the sink: 0 if all succeeded, 1 if any failed.",
+		opts, sizeof opts / sizeof opts[0], NULL};
+	int first;
+	int rc = conf_parse(&spec, argc, argv, &first, &p->err);
+	if (rc == CONF_EXIT)
+		return 0;
+	if (rc < 0) {
+		fprintf(stderr, "producer: %s\n", p->err.p);
+		return 2;
+	}
+	if (first >= argc) {
+		fprintf(stderr, "producer: no input: give files, folders, or - for JSON Lines on "
+				"stdin (see producer --help)\n");
+		return 2;
+	}
+	for (int i = first; i < argc; i++) {
+		struct stat st;
+		if (strcmp(argv[i], "-") != 0 && stat(argv[i], &st) != 0) {
+			fprintf(stderr, "producer: cannot read %s: %s\n", argv[i], strerror(errno));
+			return 2;
+		}
+	}
+	log_init("producer", (enum log_level)log_level_parse(s->log_level),
+		 strcmp(s->log_format, "json") == 0);
+	p->progress = strcmp(s->progress, "always") == 0 ||
+		      (strcmp(s->progress, "auto") == 0 && isatty(STDERR_FILENO));
+	p->inputs = argv + first;
+	p->ninputs = argc - first;
+
+	p->ctx = zmq_ctx_new();
+	struct zsock_opts co = {ZMQ_PUSH, s->chunks, 1, 0, 0, 0, 0};
+	struct zsock_opts ao = {ZMQ_PULL, s->acks, 1, 0, 0, s->max_msg, 0};
+	p->push = zsock_open(p->ctx, &co, &p->err);
+	p->pull = p->push ? zsock_open(p->ctx, &ao, &p->err) : NULL;
+	if (!p->pull) {
+		log_error("%s", p->err.p);
+		return 1;
+	}
+	p->loop = uv_default_loop();
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->not_full, NULL);
+	uv_async_init(p->loop, &p->wake, on_wake);
+	p->wake.data = p;
+	zwatch_start(&p->wpush, p->loop, p->push, on_push_ready, p);
+	zwatch_start(&p->wpull, p->loop, p->pull, on_acks, p);
+	uv_timer_init(p->loop, &p->tick);
+	p->tick.data = p;
+	uv_timer_start(&p->tick, on_tick, 200, 200);
+	uv_signal_init(p->loop, &p->sigterm);
+	uv_signal_init(p->loop, &p->sigint);
+	p->sigterm.data = p->sigint.data = p;
+	uv_signal_start(&p->sigterm, on_signal, SIGTERM);
+	uv_signal_start(&p->sigint, on_signal, SIGINT);
+	p->started_ms = uv_now(p->loop);
+	log_info("chunks on %s, acknowledgements on %s", s->chunks, s->acks);
+
+	pthread_t reader;
+	if (pthread_create(&reader, NULL, reader_main, p) != 0) {
+		log_error("cannot start the reader thread");
+		return 1;
+	}
+	uv_run(p->loop, UV_RUN_DEFAULT);
+	print_progress(p, 1);
+
+	uv_update_time(p->loop);
+	double secs = (double)(uv_now(p->loop) - p->started_ms) / 1000.0;
+	log_info("%lu articles: %lu ok, %lu failed, %lu resends, %lu duplicates in %.2f s "
+		 "(%.1f articles/s)",
+		 p->read, p->ok, p->failed, p->resends, p->duplicates, secs,
+		 secs > 0 ? (double)p->read / secs : 0.0);
+	if (p->failed) {
+		log_error("%lu of %lu articles failed:\n%s%s", p->failed, p->read,
+			  p->failures.p ? p->failures.p : "",
+			  p->nfailures_listed > MAX_FAILURES_LISTED ? "  ...\n" : "");
+		p->exit_code = 1;
+	}
+	if (!p->stopping)
+		pthread_join(reader, NULL);
+	else
+		pthread_detach(reader);
+	/* Free what a signal left in flight; flights already done are owned
+	 * by their entries in the send queue. */
+	while (p->list)
+		flight_unlink(p, p->list);
+	for (size_t i = 0; i < p->sq_n; i++) {
+		struct flight *f = p->sendq[(p->sq_head + i) % p->sq_cap].f;
+		if (--f->unsent == 0)
+			flight_free(f);
+	}
+	free(p->sendq);
+	hmap_free(&p->inflight);
+	buf_free(&p->frame);
+	buf_free(&p->text);
+	buf_free(&p->err);
+	buf_free(&p->failures);
+	zmq_close(p->push);
+	zmq_close(p->pull);
+	zmq_ctx_term(p->ctx);
+	return p->exit_code;
+}

@@ -1,0 +1,412 @@
+/*
+ * sink: assembles articles from chunk results, builds and stores their
+ * digests, publishes them, and acknowledges each article to the producer.
+ *
+ * One libuv loop. Results are keyed by (article_id, seq): a result seen
+ * twice is counted once, and an article already in the store is
+ * acknowledged again without being stored or published again, so the
+ * producer's resends are harmless. The order of the steps for a complete
+ * article is the delivery guarantee: commit to the store, then write the
+ * JSON Lines output, then publish, then acknowledge; an article the producer
+ * has seen acknowledged is therefore always durable.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <uv.h>
+#include <zmq.h>
+
+#include "conf.h"
+#include "assemble.h"
+#include "log.h"
+#include "render.h"
+#include "store.h"
+#include "summary.h"
+#include "wire.h"
+#include "zsock.h"
+
+#define MAX_PENDING_ACKS 100000u
+#define DRAIN_BATCH 256
+
+struct settings {
+	const char *results, *digests, *acks, *store, *out, *out_format, *log_level,
+		*log_format;
+	long max_msg, key_points, partial_ttl;
+};
+
+struct pending_ack {
+	struct pending_ack *next;
+	size_t len;
+	char data[];
+};
+
+struct sink {
+	struct settings set;
+	uv_loop_t *loop;
+	void *ctx, *pull, *pub, *ack;
+	struct zwatch wpull, wack;
+	uv_signal_t sigterm, sigint;
+	uv_timer_t expiry;
+	struct store *store;
+	FILE *out;
+	int out_text;
+	struct assembler *as;
+	struct pending_ack *ack_head, *ack_tail;
+	size_t nacks;
+	struct buf json, pb, scratch, err;
+	unsigned long stored, published, duplicates, resent, bad_frames, failed, expired,
+		acks_dropped;
+};
+
+static uint64_t now_us(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
+}
+
+static void queue_ack(struct sink *k, const char *id, int ok, uint32_t attempt, const char *error)
+{
+	Nd__Ack a = ND__ACK__INIT;
+	a.schema = WIRE_SCHEMA;
+	a.article_id = (char *)id;
+	a.status = ok ? ND__STATUS__STATUS_OK : ND__STATUS__STATUS_FAILED;
+	a.attempt = attempt;
+	a.error = (char *)(error ? error : "");
+	if (wire_encode(&a.base, &k->scratch))
+		return;
+	if (k->nacks >= MAX_PENDING_ACKS) {
+		/* The producer is away for long: drop the oldest; it will resend
+		 * that article and get it acknowledged again from the store. */
+		struct pending_ack *old = k->ack_head;
+		k->ack_head = old->next;
+		if (!k->ack_head)
+			k->ack_tail = NULL;
+		free(old);
+		k->nacks--;
+		k->acks_dropped++;
+	}
+	struct pending_ack *pa = malloc(sizeof *pa + k->scratch.len);
+	if (!pa)
+		return;
+	pa->next = NULL;
+	pa->len = k->scratch.len;
+	memcpy(pa->data, k->scratch.p, k->scratch.len);
+	if (k->ack_tail)
+		k->ack_tail->next = pa;
+	else
+		k->ack_head = pa;
+	k->ack_tail = pa;
+	k->nacks++;
+	zwatch_kick(&k->wack);
+}
+
+static void on_ack_ready(struct zwatch *w)
+{
+	struct sink *k = w->data;
+	while (k->ack_head && (zsock_events(k->ack) & ZMQ_POLLOUT)) {
+		struct pending_ack *pa = k->ack_head;
+		if (zmq_send(k->ack, pa->data, pa->len, ZMQ_DONTWAIT) < 0)
+			break;
+		k->ack_head = pa->next;
+		if (!k->ack_head)
+			k->ack_tail = NULL;
+		free(pa);
+		k->nacks--;
+	}
+}
+
+static void publish(struct sink *k, const Nd__Digest *d)
+{
+	const char *topic = d->status == ND__STATUS__STATUS_OK ? "digest.ok" : "digest.failed";
+	if (zmq_send(k->pub, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+	    zmq_send(k->pub, k->pb.p, k->pb.len, ZMQ_DONTWAIT) < 0) {
+		log_warn("digest %s not published: %s", d->article_id, zmq_strerror(errno));
+		return;
+	}
+	k->published++;
+}
+
+static void write_output(struct sink *k, const Nd__Digest *d)
+{
+	if (!k->out)
+		return;
+	if (k->out_text) {
+		buf_reset(&k->scratch);
+		render_text(d, &k->scratch);
+		fwrite(k->scratch.p, 1, k->scratch.len, k->out);
+	} else {
+		fwrite(k->json.p, 1, k->json.len, k->out);
+		fputc('\n', k->out);
+	}
+	if (fflush(k->out) != 0)
+		log_error("cannot write digest output: %s", strerror(errno));
+}
+
+/* Store, output, publish and acknowledge one digest. */
+static void deliver(struct sink *k, const Nd__Digest *d, uint32_t attempt)
+{
+	int ok = d->status == ND__STATUS__STATUS_OK, inserted = 0;
+	buf_reset(&k->json);
+	if (render_json(d, &k->json) || wire_encode(&d->base, &k->pb)) {
+		log_error("out of memory rendering digest %s", d->article_id);
+		return;
+	}
+	buf_reset(&k->err);
+	if (store_put(k->store, d->article_id, ok, d->created_at_us, k->json.p, k->json.len,
+		      k->pb.p, k->pb.len, &inserted, &k->err)) {
+		/* Not acknowledged: the producer resends it later. */
+		log_error("%s", k->err.p);
+		return;
+	}
+	if (inserted) {
+		k->stored++;
+		if (!ok) {
+			k->failed++;
+			log_warn("article %s failed: %s", d->article_id, d->error);
+		}
+		write_output(k, d);
+		publish(k, d);
+		log_debug("stored digest %s (%u chunks)", d->article_id,
+			  d->stats ? d->stats->chunks : 0);
+	} else {
+		k->resent++;
+	}
+	queue_ack(k, d->article_id, ok, attempt, ok ? NULL : d->error);
+}
+
+static void finish_article(struct sink *k, struct assembled *a)
+{
+	struct summary *s = NULL;
+	struct summary_opts so = {(int)k->set.key_points, ND_VERSION, now_us()};
+	int rc = summary_build(&s, (const Nd__ChunkResult *const *)a->parts, a->total, &so);
+	if (rc) {
+		char why[128];
+		snprintf(why, sizeof why, "the sink could not assemble the article (%s)",
+			 rc == -ENOMEM ? "out of memory" : "inconsistent chunk results");
+		const Nd__ChunkResult *r0 = a->parts[0];
+		rc = summary_failed(&s, a->article_id, r0->source, r0->title, why, &so);
+	}
+	if (!rc)
+		deliver(k, summary_digest(s), a->attempt);
+	else
+		log_error("out of memory building digest %s", a->article_id);
+	summary_free(s);
+}
+
+static void handle_result(struct sink *k, const void *data, size_t n)
+{
+	Nd__ChunkResult *r = NULL;
+	int rc = wire_decode_result(data, n, &r);
+	if (rc) {
+		k->bad_frames++;
+		log_warn("dropped a %zu-byte result frame: %s", n, wire_strerror(rc));
+		return;
+	}
+	if (*r->article_id && !assembler_has(k->as, r->article_id)) {
+		int ok = 0;
+		if (store_has(k->store, r->article_id, &ok) == 1) {
+			/* Already stored: a resend. Acknowledge again, once per
+			 * resent article (on its first chunk). */
+			if (r->seq == 0)
+				queue_ack(k, r->article_id, ok, r->attempt, NULL);
+			k->duplicates++;
+			wire_free(&r->base);
+			return;
+		}
+	}
+	struct assembled *a = NULL;
+	char id[96];
+	snprintf(id, sizeof id, "%.64s", r->article_id);
+	uint32_t seq = r->seq, total = r->total;
+	switch (assembler_add(k->as, r, uv_now(k->loop), &a)) {
+	case ASSEMBLE_COMPLETE:
+		finish_article(k, a);
+		assembled_free(a);
+		break;
+	case ASSEMBLE_DUPLICATE:
+	case ASSEMBLE_STALE:
+		k->duplicates++;
+		break;
+	case ASSEMBLE_INVALID:
+		k->bad_frames++;
+		log_warn("dropped an inconsistent result (article \"%s\", seq %u of %u)", id,
+			 seq, total);
+		break;
+	case ASSEMBLE_NOMEM:
+		log_error("out of memory assembling %s", id);
+		break;
+	case ASSEMBLE_PENDING:
+		break;
+	}
+}
+
+static void on_results(struct zwatch *w)
+{
+	struct sink *k = w->data;
+	zmq_msg_t msg;
+	zmq_msg_init(&msg);
+	for (int i = 0; i < DRAIN_BATCH; i++) {
+		if (!(zsock_events(k->pull) & ZMQ_POLLIN))
+			goto out;
+		if (zmq_msg_recv(&msg, k->pull, ZMQ_DONTWAIT) < 0)
+			goto out;
+		handle_result(k, zmq_msg_data(&msg), zmq_msg_size(&msg));
+	}
+	/* More may be waiting: let timers and acks run, then come back. */
+	zwatch_kick(w);
+out:
+	zmq_msg_close(&msg);
+}
+
+static void log_expired(const struct assembled *a, void *arg)
+{
+	const struct sink *k = arg;
+	log_warn("dropping partial article %s: %u of %u chunks after %ld s (the producer "
+		 "resends it)",
+		 a->article_id, a->have, a->total, k->set.partial_ttl);
+}
+
+static void on_expiry(uv_timer_t *t)
+{
+	struct sink *k = t->data;
+	k->expired += assembler_expire(k->as, uv_now(k->loop), (uint64_t)k->set.partial_ttl * 1000u,
+				       log_expired, k);
+}
+
+static void close_walk(uv_handle_t *h, void *arg)
+{
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+static void on_signal(uv_signal_t *h, int sig)
+{
+	struct sink *k = h->data;
+	log_info("signal %d: stopping", sig);
+	zwatch_close(&k->wpull);
+	zwatch_close(&k->wack);
+	uv_walk(k->loop, close_walk, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	static struct sink k;
+	struct settings *s = &k.set;
+	const struct conf_opt opts[] = {
+		{"results-bind", "DIGEST_RESULTS_BIND", CONF_STR, "tcp://*:5558",
+		 "endpoint the workers push results to", &s->results, 0, 0, NULL},
+		{"digests-bind", "DIGEST_DIGESTS_BIND", CONF_STR, "tcp://*:5560",
+		 "PUB endpoint of the digest stream (topics digest.ok, digest.failed)",
+		 &s->digests, 0, 0, NULL},
+		{"acks-connect", "DIGEST_ACKS_CONNECT", CONF_STR, "tcp://localhost:5559",
+		 "producer's acknowledgement endpoint", &s->acks, 0, 0, NULL},
+		{"store", "DIGEST_STORE", CONF_STR, "digests.db", "SQLite file of stored digests",
+		 &s->store, 0, 0, NULL},
+		{"out", "DIGEST_OUT", CONF_STR, "",
+		 "also append each new digest to this file (- for stdout)", &s->out, 0, 0, NULL},
+		{"out-format", "DIGEST_OUT_FORMAT", CONF_STR, "json",
+		 "form of --out: JSON Lines or a readable view", &s->out_format, 0, 0, "json|text"},
+		{"key-points", "DIGEST_KEY_POINTS", CONF_INT, "0",
+		 "key points per digest (0: chosen by the article's length)", &s->key_points, 0,
+		 100, NULL},
+		{"partial-ttl", "DIGEST_PARTIAL_TTL", CONF_INT, "300",
+		 "seconds an incomplete article is kept before it is dropped", &s->partial_ttl, 1,
+		 86400 * 7, NULL},
+		{"max-msg-bytes", "DIGEST_MAX_MSG_BYTES", CONF_INT, "16777216",
+		 "largest frame accepted; larger ones are dropped by ZeroMQ", &s->max_msg, 1024,
+		 1L << 30, NULL},
+		{"log-level", "DIGEST_LOG_LEVEL", CONF_STR, "info", "least severe level logged",
+		 &s->log_level, 0, 0, "debug|info|warn|error"},
+		{"log-format", "DIGEST_LOG_FORMAT", CONF_STR, "plain", "log line format",
+		 &s->log_format, 0, 0, "plain|json"},
+	};
+	const struct conf_spec spec = {
+		"sink", "[options]",
+		"Assemble chunk results from the workers into per-article digests, store them,\n"
+		"publish them and acknowledge each article to the producer.",
+		opts, sizeof opts / sizeof opts[0], NULL};
+	int first;
+	int rc = conf_parse(&spec, argc, argv, &first, &k.err);
+	if (rc == CONF_EXIT)
+		return 0;
+	if (rc < 0 || first < argc) {
+		fprintf(stderr, "sink: %s\n",
+			rc < 0 ? k.err.p : "unexpected argument (the sink takes no files)");
+		return 2;
+	}
+	log_init("sink", (enum log_level)log_level_parse(s->log_level),
+		 strcmp(s->log_format, "json") == 0);
+	k.out_text = strcmp(s->out_format, "text") == 0;
+
+	k.as = assembler_new();
+	k.store = k.as ? store_open(s->store, &k.err) : NULL;
+	if (!k.store) {
+		log_error("%s", k.err.p);
+		return 1;
+	}
+	if (*s->out) {
+		k.out = strcmp(s->out, "-") == 0 ? stdout : fopen(s->out, "a");
+		if (!k.out) {
+			log_error("cannot open output %s: %s", s->out, strerror(errno));
+			return 1;
+		}
+	}
+	k.ctx = zmq_ctx_new();
+	struct zsock_opts ro = {ZMQ_PULL, s->results, 1, 0, 0, s->max_msg, 0};
+	struct zsock_opts po = {ZMQ_PUB, s->digests, 1, 0, 0, 0, 0};
+	struct zsock_opts ao = {ZMQ_PUSH, s->acks, 0, 0, 0, 0, 2000};
+	k.pull = zsock_open(k.ctx, &ro, &k.err);
+	k.pub = k.pull ? zsock_open(k.ctx, &po, &k.err) : NULL;
+	k.ack = k.pub ? zsock_open(k.ctx, &ao, &k.err) : NULL;
+	if (!k.ack) {
+		log_error("%s", k.err.p);
+		return 1;
+	}
+
+	k.loop = uv_default_loop();
+	zwatch_start(&k.wpull, k.loop, k.pull, on_results, &k);
+	zwatch_start(&k.wack, k.loop, k.ack, on_ack_ready, &k);
+	uv_signal_init(k.loop, &k.sigterm);
+	uv_signal_init(k.loop, &k.sigint);
+	k.sigterm.data = k.sigint.data = &k;
+	uv_signal_start(&k.sigterm, on_signal, SIGTERM);
+	uv_signal_start(&k.sigint, on_signal, SIGINT);
+	uv_timer_init(k.loop, &k.expiry);
+	k.expiry.data = &k;
+	uv_timer_start(&k.expiry, on_expiry, 5000, 5000);
+
+	log_info("results on %s, digests on %s, acks to %s, store %s (%lld digests)", s->results,
+		 s->digests, s->acks, s->store, store_count(k.store));
+	uv_run(k.loop, UV_RUN_DEFAULT);
+
+	/* Give queued acknowledgements a last chance (the socket lingers). */
+	for (struct pending_ack *pa = k.ack_head; pa; pa = pa->next)
+		zmq_send(k.ack, pa->data, pa->len, ZMQ_DONTWAIT);
+	log_info("stopped: %lu digests stored (%lu failed), %lu resends acknowledged again, %lu "
+		 "duplicate results, %lu bad frames, %lu partial articles expired, %zu left "
+		 "incomplete",
+		 k.stored, k.failed, k.resent, k.duplicates, k.bad_frames, k.expired,
+		 assembler_pending(k.as));
+	assembler_free(k.as);
+	while (k.ack_head) {
+		struct pending_ack *pa = k.ack_head;
+		k.ack_head = pa->next;
+		free(pa);
+	}
+	zmq_close(k.pull);
+	zmq_close(k.pub);
+	zmq_close(k.ack);
+	zmq_ctx_term(k.ctx);
+	uv_loop_close(k.loop);
+	store_close(k.store);
+	if (k.out && k.out != stdout)
+		fclose(k.out);
+	buf_free(&k.json);
+	buf_free(&k.pb);
+	buf_free(&k.scratch);
+	buf_free(&k.err);
+	return 0;
+}

@@ -1,0 +1,119 @@
+"""Helpers for the multi-process tests: free ports, starting the real
+programs on loopback, waiting by polling (never fixed sleeps), and always
+stopping what was started. Logs of every process are kept in the test's
+work folder so a failed run can be read afterwards."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+BIN = os.environ.get("ND_BIN_DIR", "build/bin")
+SHARED = os.environ.get("ND_SHARED_DIR", "../shared")
+SOURCE = os.environ.get("ND_SOURCE_DIR", ".")
+PYGEN = os.environ.get("ND_PY_GEN_DIR", "")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_for(predicate, timeout, what):
+    """Poll predicate until it is true; fail with `what` after timeout."""
+    deadline = time.monotonic() + timeout
+    delay = 0.01
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(delay)
+        delay = min(delay * 2, 0.2)
+    raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
+
+
+class Pipeline:
+    """A sink, workers and (on demand) a producer on free loopback ports."""
+
+    def __init__(self, workdir, workers=3, sink_args=(), worker_args=()):
+        self.workdir = workdir
+        os.makedirs(workdir, exist_ok=True)
+        self.ports = {k: free_port() for k in ("chunks", "results", "acks", "digests")}
+        self.store = os.path.join(workdir, "digests.db")
+        self.out = os.path.join(workdir, "out.jsonl")
+        self.procs = []
+        self.sink = self._start("sink", [
+            "--results-bind", self.ep("results"), "--digests-bind", self.ep("digests"),
+            "--acks-connect", self.ep("acks"), "--store", self.store, "--out", self.out,
+            *sink_args])
+        self.workers = [self.start_worker(worker_args) for _ in range(workers)]
+
+    def ep(self, name):
+        return "tcp://127.0.0.1:%d" % self.ports[name]
+
+    def _start(self, prog, args, stdin=None, name=None):
+        name = name or "%s-%d" % (prog, len(self.procs))
+        log = open(os.path.join(self.workdir, name + ".log"), "wb")
+        p = subprocess.Popen([os.path.join(BIN, prog), *args], stdin=stdin or subprocess.DEVNULL,
+                             stdout=log, stderr=subprocess.STDOUT)
+        p.log_path = log.name
+        self.procs.append(p)
+        return p
+
+    def start_worker(self, extra=()):
+        return self._start("worker", ["--chunks-connect", self.ep("chunks"),
+                                      "--results-connect", self.ep("results"), *extra])
+
+    def run_producer(self, inputs, extra=(), stdin_data=None, timeout=120):
+        """Run the producer to completion; returns (exit code, its log text)."""
+        args = ["--chunks-bind", self.ep("chunks"), "--acks-bind", self.ep("acks"),
+                "--progress", "never", *extra, *inputs]
+        log_path = os.path.join(self.workdir, "producer.log")
+        with open(log_path, "wb") as log:
+            p = subprocess.run([os.path.join(BIN, "producer"), *args], input=stdin_data,
+                               stdout=log, stderr=subprocess.STDOUT, timeout=timeout)
+        with open(log_path, encoding="utf-8", errors="replace") as f:
+            return p.returncode, f.read()
+
+    def digests(self):
+        if not os.path.exists(self.out):
+            return []
+        with open(self.out, encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def stop(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in self.procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+    def log(self, proc):
+        with open(proc.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+
+def read_article(path):
+    """(title, body) of a plain-text article as the producer normalises
+    simple text: first line title, body stripped."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    title, _, body = text.partition("\n")
+    return title.strip(), body.strip()
+
+
+def load_pb2():
+    """The Python classes protoc generated from proto/digest.proto."""
+    if PYGEN:
+        sys.path.insert(0, PYGEN)
+    import digest_pb2  # noqa: E402
+    return digest_pb2

@@ -1,0 +1,337 @@
+"""End-to-end tests of the pipeline: the real producer, workers and sink as
+separate processes on loopback, real ZeroMQ sockets, a real SQLite store and
+a subscriber on the real PUB socket (pyzmq, decoding with the protobuf
+classes generated from proto/digest.proto).
+
+Run all:   ND_BIN_DIR=build/bin python3 tests/integration/pipeline_test.py
+Run one:   ... pipeline_test.py PipelineTest.test_two_thousand_articles
+"""
+
+import glob
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import BIN, SHARED, SOURCE, Pipeline, read_article, wait_for  # noqa: E402
+
+import zmq  # noqa: E402
+
+
+class Subscriber:
+    """Collects every (topic, payload) published on an endpoint, in a thread."""
+
+    def __init__(self, endpoint):
+        self.ctx = zmq.Context()
+        self.sock = self.ctx.socket(zmq.SUB)
+        self.sock.setsockopt(zmq.SUBSCRIBE, b"digest.")
+        monitor = self.sock.get_monitor_socket(zmq.EVENT_HANDSHAKE_SUCCEEDED)
+        self.sock.connect(endpoint)
+        # Wait for the connection itself, then for the subscription to
+        # travel to the publisher (it goes right after the handshake).
+        if not monitor.poll(10000):
+            raise AssertionError("subscriber could not connect to " + endpoint)
+        monitor.recv_multipart()
+        self.sock.disable_monitor()
+        self.messages = []
+        self.stopping = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stopping:
+            if self.sock.poll(100):
+                self.messages.append(self.sock.recv_multipart())
+
+    def close(self):
+        self.stopping = True
+        self.thread.join()
+        self.sock.close(0)
+        self.ctx.term()
+
+
+def fixture_articles():
+    own = sorted(glob.glob(os.path.join(SOURCE, "examples/articles/*.txt")))
+    shared = sorted(glob.glob(os.path.join(SHARED, "examples/*.txt")))
+    if not shared:
+        raise AssertionError("../shared/examples is absent: the integration test needs the "
+                             "shared example articles beside the checkout")
+    return own + shared
+
+
+class PipelineTest(unittest.TestCase):
+    def setUp(self):
+        self.work = tempfile.mkdtemp(prefix="nd-it-")
+        self.pipe = None
+
+    def tearDown(self):
+        if self.pipe:
+            self.pipe.stop()
+        failed = any(e for _, e in getattr(self._outcome, "errors", []) if e) or \
+            bool(getattr(getattr(self._outcome, "result", None), "failures", []))
+        if failed:
+            print("logs kept in", self.work, file=sys.stderr)
+        else:
+            shutil.rmtree(self.work, ignore_errors=True)
+
+    def test_each_article_yields_one_digest_everywhere(self):
+        """Examples and our own articles through three workers: one digest
+        each, key points are whole sentences of the article, stats add up,
+        the store and the PUB stream hold the same digests."""
+        pb2 = harness.load_pb2()
+        files = fixture_articles()
+        self.pipe = Pipeline(self.work, workers=3)
+        sub = Subscriber(self.pipe.ep("digests"))
+        try:
+            rc, log = self.pipe.run_producer(files, ["--chunk-bytes", "700"])
+            self.assertEqual(rc, 0, log)
+            wait_for(lambda: len(sub.messages) >= len(files), 10, "all digests on PUB")
+        finally:
+            sub.close()
+        digests = self.pipe.digests()
+        self.assertEqual(len(digests), len(files))
+        self.assertEqual(len({d["article_id"] for d in digests}), len(files))
+        by_title = {d["title"]: d for d in digests}
+        for path in files:
+            title, body = read_article(path)
+            self.assertIn(title, by_title, "no digest for " + path)
+            d = by_title[title]
+            self.assertEqual(d["status"], "ok", d)
+            self.assertIsNone(d["error"])
+            self.assertEqual(d["source"], path)
+            # Stats add up: the chunks partition the body.
+            st = d["stats"]
+            self.assertEqual(st["bytes"], len(body.encode("utf-8")), path)
+            self.assertGreaterEqual(st["chunks"], -(-st["bytes"] // 700))
+            whitespace_words = len(body.split())
+            self.assertTrue(0.8 * whitespace_words <= st["words"] <= 1.3 * whitespace_words,
+                            (st, whitespace_words))
+            self.assertGreater(st["sentences"], 0)
+            # Key points: whole sentences of this article, in article order.
+            kps = d["key_points"]
+            self.assertGreaterEqual(len(kps), 1)
+            self.assertLessEqual(len(kps), st["sentences"])
+            self.assertEqual([k["sentence"] for k in kps], sorted(k["sentence"] for k in kps))
+            for k in kps:
+                self.assertIn(k["text"], body)
+                self.assertRegex(k["text"], r"^[\"“‘'(A-Z0-9]")
+                self.assertRegex(k["text"], r"[.!?][\"”’')]*$")
+                self.assertNotIn("\n", k["text"])
+                self.assertTrue(0 <= k["score"] <= 1)
+            for e in d["entities"]:
+                self.assertIn(e["type"], ("PERSON", "ORG", "LOC", "MISC", "DATE", "MONEY",
+                                          "PERCENT"))
+                self.assertGreaterEqual(e["mentions"], 1)
+            self.assertEqual(d["pipeline"]["version"], d["pipeline"]["version"].strip())
+            self.assertTrue(d["pipeline"]["model"])
+
+        # The store holds the same digests.
+        db = sqlite3.connect(self.pipe.store)
+        rows = db.execute("SELECT article_id, status, json, proto FROM digests").fetchall()
+        db.close()
+        self.assertEqual(len(rows), len(files))
+        stored = {r[0]: json.loads(r[2]) for r in rows}
+        self.assertEqual(stored, {d["article_id"]: d for d in digests})
+
+        # The stream carried them, decodable by another language's runtime.
+        self.assertEqual(len(sub.messages), len(files))
+        for topic, payload in sub.messages:
+            self.assertEqual(topic, b"digest.ok")
+            msg = pb2.Digest()
+            msg.ParseFromString(payload)
+            j = stored[msg.article_id]
+            self.assertEqual(msg.title, j["title"])
+            self.assertEqual([e.name for e in msg.entities], [e["name"] for e in j["entities"]])
+            self.assertEqual([k.text for k in msg.key_points], [k["text"] for k in j["key_points"]])
+            self.assertEqual(msg.stats.bytes, j["stats"]["bytes"])
+        # Protobuf column equals the JSON column.
+        for r in rows:
+            msg = pb2.Digest()
+            msg.ParseFromString(r[3])
+            self.assertEqual(msg.article_id, r[0])
+
+    def test_bad_input_gets_failed_digests_and_nothing_else_is_lost(self):
+        """Empty, binary, oversized and malformed articles each end as one
+        failed digest with a reason; good articles beside them are fine;
+        the producer exits 1 and lists the failures."""
+        d = os.path.join(self.work, "in")
+        os.makedirs(d)
+        with open(os.path.join(d, "empty.txt"), "w") as f:
+            f.write("Only a title\n")
+        with open(os.path.join(d, "binary.txt"), "wb") as f:
+            f.write(bytes(range(256)) * 4)
+        with open(os.path.join(d, "huge.txt"), "w") as f:
+            f.write("Huge\n" + "This sentence repeats. " * 400)
+        with open(os.path.join(d, "latin1.txt"), "wb") as f:
+            f.write("Caf\xe9 Owner Speaks\nThe caf\xe9 owner said business was good. "
+                    "Sales rose in May.".encode("latin-1"))
+        with open(os.path.join(d, "mixed.jsonl"), "w") as f:
+            f.write('{"id": "good-1", "title": "Fine", "text": "A normal sentence here. '
+                    'Another one follows."}\n')
+            f.write('{"id": "broken", "text": \n')
+            f.write('\n')
+            f.write('{"id": "no-text", "title": "Nothing"}\n')
+        self.pipe = Pipeline(self.work, workers=2)
+        rc, log = self.pipe.run_producer([d], ["--max-article-bytes", "4096"])
+        self.assertEqual(rc, 1, log)
+        digests = self.pipe.digests()
+        by_origin_title = {x["title"]: x for x in digests}
+        self.assertEqual(len(digests), 7, [x["title"] for x in digests])
+        failed = [x for x in digests if x["status"] == "failed"]
+        ok = [x for x in digests if x["status"] == "ok"]
+        # Invalid bytes become U+FFFD; the article itself goes through.
+        self.assertEqual(sorted(x["title"] for x in ok), ["Caf\ufffd Owner Speaks", "Fine"])
+        self.assertEqual(len(failed), 5)
+        reasons = " | ".join(x["error"] for x in failed)
+        for expected in ("has no text", "binary", "over --max-article-bytes", "invalid JSON",
+                         'missing "text"'):
+            self.assertIn(expected, reasons)
+        self.assertIn("good-1", {x["article_id"] for x in ok})
+        self.assertIn("no-text", {x["article_id"] for x in failed})
+        self.assertIn("5 of 7 articles failed", log)
+        self.assertIn("latin1.txt: 2 invalid UTF-8 sequences replaced", log)
+        self.assertEqual(by_origin_title["Caf\ufffd Owner Speaks"]["stats"]["sentences"], 2)
+
+    def test_two_thousand_articles(self):
+        """2,000 generated articles through two workers: 2,000 distinct
+        digests, none missing, none twice."""
+        n = 2000
+        lines = []
+        people = ["Ana Ribeiro", "Tomas Berg", "Helena Vasquez", "Samuel Okafor", "Amira Haddad"]
+        places = ["Lisbon", "Oslo", "Nairobi", "Montreal", "Riyadh", "Kyiv"]
+        for i in range(n):
+            p, q = people[i % 5], places[(i * 7) % 6]
+            text = " ".join(
+                "Report %d part %d: %s met officials in %s on Tuesday to discuss plan %d. "
+                "Costs rose by %d percent, according to the ministry." % (i, j, p, q, i * 31 + j,
+                                                                         (i + j) % 90)
+                for j in range(1 + i % 12))
+            lines.append(json.dumps({"id": "gen-%05d" % i, "title": "Generated story %d" % i,
+                                     "source": "generator", "text": text}))
+        data = ("\n".join(lines) + "\n").encode()
+        self.pipe = Pipeline(self.work, workers=2)
+        t0 = time.monotonic()
+        rc, log = self.pipe.run_producer(["-"], ["--chunk-bytes", "1024"], stdin_data=data,
+                                         timeout=300)
+        wall = time.monotonic() - t0
+        self.assertEqual(rc, 0, log[-3000:])
+        digests = self.pipe.digests()
+        ids = [x["article_id"] for x in digests]
+        self.assertEqual(len(ids), n, "digests written")
+        self.assertEqual(len(set(ids)), n, "distinct digests")
+        self.assertEqual(set(ids), {"gen-%05d" % i for i in range(n)})
+        self.assertTrue(all(x["status"] == "ok" for x in digests))
+        db = sqlite3.connect(self.pipe.store)
+        self.assertEqual(db.execute("SELECT count(DISTINCT article_id) FROM digests").fetchone()[0], n)
+        db.close()
+        print("\n2000-article run: %.2f s wall, %.0f articles/s (two workers, %d bytes of input)"
+              % (wall, n / wall, len(data)), file=sys.stderr)
+
+    def test_junk_frames_do_not_stop_the_sink_or_a_worker(self):
+        """Garbage on the results socket and on the chunk stream is counted
+        and dropped; real work still completes afterwards."""
+        self.pipe = Pipeline(self.work, workers=1)
+        ctx = zmq.Context()
+        push = ctx.socket(zmq.PUSH)
+        push.connect(self.pipe.ep("results"))
+        for junk in (b"", b"\xff" * 50, b"\x0a\x05hello", os.urandom(3000)):
+            push.send(junk)
+        push.close(linger=2000)
+        # A fake producer feeding the worker junk first.
+        fake = ctx.socket(zmq.PUSH)
+        fake.bind(self.pipe.ep("chunks"))
+        for junk in (b"\x00\x01\x02", os.urandom(500)):
+            fake.send(junk)
+        wait_for(lambda: "dropped a" in self.pipe.log(self.pipe.workers[0]), 10,
+                 "the worker to report the junk")
+        fake.close(0)
+        ctx.term()
+        wait_for(lambda: self.pipe.log(self.pipe.sink).count("dropped a") >= 3, 10,
+                 "the sink to report the junk")
+        files = [os.path.join(SOURCE, "examples/articles/chess-final.txt")]
+        rc, log = self.pipe.run_producer(files)
+        self.assertEqual(rc, 0, log)
+        self.assertEqual(len(self.pipe.digests()), 1)
+        self.assertIsNone(self.pipe.sink.poll(), "sink still running")
+        self.assertIsNone(self.pipe.workers[0].poll(), "worker still running")
+
+    def test_a_resent_article_is_stored_and_published_once(self):
+        """Running the same input twice: the second run is acknowledged
+        from the store, with no second digest."""
+        files = [os.path.join(SOURCE, "examples/articles/water-report.txt")]
+        self.pipe = Pipeline(self.work, workers=1)
+        self.assertEqual(self.pipe.run_producer(files)[0], 0)
+        self.assertEqual(self.pipe.run_producer(files)[0], 0)
+        self.assertEqual(len(self.pipe.digests()), 1)
+        db = sqlite3.connect(self.pipe.store)
+        self.assertEqual(db.execute("SELECT count(*) FROM digests").fetchone()[0], 1)
+        db.close()
+
+
+class CommandTest(unittest.TestCase):
+    """The one-shot `digest` command and the programs' command lines."""
+
+    def run_cmd(self, args, **kw):
+        return subprocess.run([os.path.join(BIN, args[0]), *args[1:]], capture_output=True,
+                              timeout=120, **kw)
+
+    def test_digest_prints_one_json_line_per_article(self):
+        files = fixture_articles()
+        p = self.run_cmd(["digest", "--workers", "2", *files])
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        lines = [json.loads(x) for x in p.stdout.decode().splitlines() if x.strip()]
+        self.assertEqual(len(lines), len(files))
+        self.assertEqual({x["title"] for x in lines}, {read_article(f)[0] for f in files})
+
+    def test_digest_text_format_and_stdin(self):
+        art = json.dumps({"id": "s1", "title": "Stdin Story",
+                          "text": "Officials in Oslo met on Monday. They agreed on a plan."})
+        p = self.run_cmd(["digest", "--workers", "1", "--format", "text", "-"],
+                         input=(art + "\n").encode())
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        out = p.stdout.decode()
+        self.assertIn("Stdin Story", out)
+        self.assertIn("Officials in Oslo met on Monday.", out)
+        self.assertFalse(out.lstrip().startswith("{"))
+
+    def test_usage_errors_are_clear(self):
+        p = self.run_cmd(["digest", "--wrokers", "2", "x"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(b"unknown option --wrokers", p.stderr)
+        p = self.run_cmd(["digest", "/nonexistent/article.txt"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(b"cannot read /nonexistent/article.txt", p.stderr)
+        p = self.run_cmd(["digest"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(b"no input", p.stderr)
+        p = self.run_cmd(["producer", "--chunk-bytes", "0", "x"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(b"--chunk-bytes", p.stderr)
+        p = self.run_cmd(["worker", "--chunks-connect", "nonsense"])
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(b"cannot connect to nonsense", p.stderr)
+
+    def test_every_setting_has_help_and_a_readme_row(self):
+        with open(os.path.join(SOURCE, "README.md"), encoding="utf-8") as f:
+            readme = f.read()
+        for prog in ("producer", "worker", "sink", "digest"):
+            p = self.run_cmd([prog, "--help"])
+            self.assertEqual(p.returncode, 0)
+            self.assertIn(b"usage: " + prog.encode(), p.stdout)
+            rows = self.run_cmd([prog, "--help-markdown"]).stdout.decode().splitlines()
+            self.assertTrue(rows)
+            for row in rows:
+                self.assertIn(row, readme, "README's settings table lacks or differs: " + row)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,70 @@
+/* store: a real SQLite file, idempotent inserts, reopening. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "store.h"
+
+static char path[64];
+
+static void temp_store(void)
+{
+	snprintf(path, sizeof path, "/tmp/nd-store-test-%d.db", (int)getpid());
+	unlink(path);
+}
+
+static void cleanup(void)
+{
+	char p[80];
+	unlink(path);
+	snprintf(p, sizeof p, "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", path);
+	unlink(p);
+}
+
+static void a_digest_is_stored_once(void)
+{
+	temp_store();
+	struct buf err = BUF_INIT;
+	struct store *s = store_open(path, &err);
+	CHECK(s != NULL);
+	int ins = -1, ok = -1;
+	CHECK_INT(store_put(s, "a1", 1, 10, "{}", 2, "\x08\x01", 2, &ins, &err), 0);
+	CHECK_INT(ins, 1);
+	CHECK_INT(store_put(s, "a1", 1, 11, "{\"x\":1}", 7, "", 0, &ins, &err), 0);
+	CHECK_INT(ins, 0);
+	CHECK_INT(store_has(s, "a1", &ok), 1);
+	CHECK_INT(ok, 1);
+	CHECK_INT(store_has(s, "zz", &ok), 0);
+	CHECK_INT(store_put(s, "a2", 0, 12, "{}", 2, "", 0, &ins, &err), 0);
+	CHECK_INT(store_has(s, "a2", &ok), 1);
+	CHECK_INT(ok, 0);
+	CHECK_INT(store_count(s), 2);
+	store_close(s);
+
+	/* Survives reopening. */
+	s = store_open(path, &err);
+	CHECK(s != NULL);
+	CHECK_INT(store_count(s), 2);
+	store_close(s);
+	cleanup();
+	buf_free(&err);
+}
+
+static void an_unwritable_path_is_a_clear_error(void)
+{
+	struct buf err = BUF_INIT;
+	struct store *s = store_open("/nonexistent-dir/x.db", &err);
+	CHECK(s == NULL);
+	CHECK(strstr(err.p, "cannot open store /nonexistent-dir/x.db") != NULL);
+	buf_free(&err);
+	store_close(NULL);
+}
+
+static const struct check_case cases[] = {
+	CASE(a_digest_is_stored_once, "a digest is stored once and survives reopening"),
+	CASE(an_unwritable_path_is_a_clear_error, "an unwritable path is a clear error"),
+};
+CHECK_MAIN(cases)

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Print the README's settings table rows from the programs themselves.
+# Usage: tools/settings-table.sh [BIN_DIR]
+set -euo pipefail
+bin=${1:-build/bin}
+for prog in producer worker sink digest; do
+	"$bin/$prog" --help-markdown
+done

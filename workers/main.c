@@ -1,0 +1,163 @@
+/*
+ * worker: pulls chunks from the producer, runs the NLP core on each and
+ * pushes the result to the sink.
+ *
+ * Stateless and disposable: it only connects, so any number can run, on any
+ * machine, and one that dies loses nothing the producer will not resend.
+ * A plain blocking loop (zmq_poll with a timeout, so signals are noticed).
+ * On SIGTERM or SIGINT it finishes the chunk in hand, sends its result and
+ * exits 0.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "conf.h"
+#include "log.h"
+#include "ner.h"
+#include "wire.h"
+#include "work.h"
+#include "zsock.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+struct settings {
+	const char *chunks, *results, *id, *log_level, *log_format;
+	long max_msg, prefetch;
+};
+
+int main(int argc, char **argv)
+{
+	struct settings s;
+	const struct conf_opt opts[] = {
+		{"chunks-connect", "DIGEST_CHUNKS_CONNECT", CONF_STR, "tcp://localhost:5557",
+		 "producer's chunk endpoint to pull from", &s.chunks, 0, 0, NULL},
+		{"results-connect", "DIGEST_RESULTS_CONNECT", CONF_STR, "tcp://localhost:5558",
+		 "sink's result endpoint to push to", &s.results, 0, 0, NULL},
+		{"id", "DIGEST_WORKER_ID", CONF_STR, "", "name in results and logs (default host:pid)",
+		 &s.id, 0, 0, NULL},
+		{"prefetch", "DIGEST_WORKER_PREFETCH", CONF_INT, "8",
+		 "chunks queued for this worker at most (lower: fairer, less lost if it dies)",
+		 &s.prefetch, 1, 100000, NULL},
+		{"max-msg-bytes", "DIGEST_MAX_MSG_BYTES", CONF_INT, "16777216",
+		 "largest frame accepted; larger ones are dropped by ZeroMQ", &s.max_msg, 1024,
+		 1L << 30, NULL},
+		{"log-level", "DIGEST_LOG_LEVEL", CONF_STR, "info", "least severe level logged",
+		 &s.log_level, 0, 0, "debug|info|warn|error"},
+		{"log-format", "DIGEST_LOG_FORMAT", CONF_STR, "plain", "log line format",
+		 &s.log_format, 0, 0, "plain|json"},
+	};
+	const struct conf_spec spec = {
+		"worker", "[options]",
+		"Pull article chunks from the producer, extract entities and score sentences,\n"
+		"and push the results to the sink. Start as many as you have cores.",
+		opts, sizeof opts / sizeof opts[0], NULL};
+	struct buf err = BUF_INIT;
+	int first;
+	int rc = conf_parse(&spec, argc, argv, &first, &err);
+	if (rc == CONF_EXIT)
+		return 0;
+	if (rc < 0 || first < argc) {
+		fprintf(stderr, "worker: %s\n",
+			rc < 0 ? err.p : "unexpected argument (the worker takes no files)");
+		return 2;
+	}
+	log_init("worker", (enum log_level)log_level_parse(s.log_level),
+		 strcmp(s.log_format, "json") == 0);
+
+	char name[300];
+	if (*s.id) {
+		snprintf(name, sizeof name, "%s", s.id);
+	} else {
+		char host[256] = "localhost";
+		gethostname(host, sizeof host - 1);
+		snprintf(name, sizeof name, "%s:%ld", host, (long)getpid());
+	}
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	struct ner_extractor *ner = NULL;
+	if (ner_rules_open(&ner)) {
+		log_error("cannot open the entity extractor: out of memory");
+		return 1;
+	}
+	void *ctx = zmq_ctx_new();
+	struct zsock_opts po = {ZMQ_PULL, s.chunks, 0, 0, (int)s.prefetch, s.max_msg, 0};
+	struct zsock_opts ro = {ZMQ_PUSH, s.results, 0, 0, 0, 0, 5000};
+	void *pull = zsock_open(ctx, &po, &err);
+	void *push = pull ? zsock_open(ctx, &ro, &err) : NULL;
+	if (!pull || !push) {
+		log_error("%s", err.p);
+		return 1;
+	}
+	log_info("%s pulling from %s, pushing to %s (model %s)", name, s.chunks, s.results,
+		 ner_name(ner));
+
+	struct work w;
+	work_init(&w, ner, name);
+	struct buf out = BUF_INIT;
+	unsigned long chunks = 0, dropped = 0, failed = 0;
+	zmq_msg_t msg;
+	zmq_msg_init(&msg);
+	while (!stop_requested) {
+		zmq_pollitem_t item = {pull, 0, ZMQ_POLLIN, 0};
+		int n = zmq_poll(&item, 1, 250);
+		if (n <= 0)
+			continue; /* timeout or EINTR: look at stop_requested */
+		if (zmq_msg_recv(&msg, pull, ZMQ_DONTWAIT) < 0)
+			continue;
+		Nd__Chunk *c = NULL;
+		int wrc = wire_decode_chunk(zmq_msg_data(&msg), zmq_msg_size(&msg), &c);
+		if (wrc) {
+			dropped++;
+			log_warn("dropped a %zu-byte frame: %s", zmq_msg_size(&msg),
+				 wire_strerror(wrc));
+			continue;
+		}
+		if (work_chunk(&w, c, &out)) {
+			log_error("out of memory encoding the result of %s/%u", c->article_id,
+				  c->seq);
+			wire_free(&c->base);
+			failed++;
+			continue;
+		}
+		/* Blocks while the sink is away (PUSH has no peer): the result
+		 * is worth waiting for; a signal interrupts it. */
+		while (zmq_send(push, out.p, out.len, 0) < 0) {
+			if (errno != EINTR || stop_requested) {
+				log_warn("result of %s/%u not sent: %s", c->article_id, c->seq,
+					 zmq_strerror(errno));
+				failed++;
+				break;
+			}
+		}
+		log_debug("chunk %s/%u: %zu tokens", c->article_id, c->seq, w.tokens);
+		wire_free(&c->base);
+		chunks++;
+	}
+	zmq_msg_close(&msg);
+	log_info("stopping: %lu chunks processed, %lu bad frames dropped, %lu results lost", chunks,
+		 dropped, failed);
+	work_free(&w);
+	buf_free(&out);
+	buf_free(&err);
+	zmq_close(pull);
+	zmq_close(push);
+	zmq_ctx_term(ctx);
+	ner_close(ner);
+	return 0;
+}
