@@ -122,6 +122,7 @@ enum lex_flag {
 	LX_AGOUNIT = 1u << 22,   /* days, weeks, ... before "ago" */
 	LX_COUNTWORD = 1u << 23, /* a, two, few, several, ... before a unit */
 	LX_PHRASE = 1u << 24,    /* first word of a multi-word entry */
+	LX_MISCWORD = 1u << 25,  /* makes a run an event, law, prize: MISC */
 };
 
 #define LX_LOC (LX_COUNTRY | LX_CITY | LX_REGION)
@@ -206,9 +207,9 @@ static const char *const cities[] = {
 	"Pretoria", "Durban", "Kinshasa", "Luanda", "Harare", "Lusaka", "Maputo", "Dar es Salaam",
 	"Kampala", "Kigali", "Mogadishu", "Djibouti City", "Asmara", "Tripoli", "Benghazi", "Tunis",
 	"Algiers", "Rabat", "Casablanca", "Dakar", "Accra", "Bamako", "Niamey", "Ouagadougou",
-	"N'Djamena", "Sanaa", "Aden", "Hodeidah", "Muscat", "Manama", "Kuwait City", "Jeddah",
-	"Mecca", "Medina", "Gaza City", "Rafah", "Khan Younis", "Ramallah", "Hebron", "Jenin",
-	"Nablus", "Haifa", "Aleppo", "Homs", "Idlib", "Latakia", "Mosul", "Erbil", "Basra",
+	"N'Djamena", "Sanaa", "Aden", "Hodeidah", "Muscat", "Manama", "Kuwait City", "Vatican City",
+	"Jeddah", "Mecca", "Medina", "Gaza City", "Rafah", "Khan Younis", "Ramallah", "Hebron",
+	"Jenin", "Nablus", "Haifa", "Aleppo", "Homs", "Idlib", "Latakia", "Mosul", "Erbil", "Basra",
 	"Kirkuk", "Fallujah", "Kandahar", "Herat", "Odesa", "Odessa", "Kharkiv", "Kharkov", "Lviv",
 	"Dnipro", "Mariupol", "Kherson", "Zaporizhzhia", "Bakhmut", "Avdiivka", "Pokrovsk", "Sumy",
 	"Chernihiv", "Mykolaiv", "Poltava", "Vinnytsia", "Izium", "Bucha", "Irpin", "Kramatorsk",
@@ -231,14 +232,21 @@ static const char *const regions[] = {
 	"Indo-Pacific", "Sahel", "Horn of Africa", "Kashmir", "Tibet", "Xinjiang", "Hong Kong",
 	"Macau", "Puerto Rico", "Greenland", "Kurdistan", "Transnistria", "Abkhazia",
 	"South Ossetia", "Catalonia", "Scotland", "Wales", "England", "Northern Ireland", "Bavaria",
-	"Quebec", "Ontario", "Alberta", "British Columbia", "Darfur", "Tigray", "Nagorno-Karabakh",
-	"Karabakh", "Taiwan Strait", "South China Sea", "Silicon Valley", "Wall Street",
-	"Capitol Hill", "Downing Street", "Zaporizhzhia", "Kherson", "Luhansk", "Donetsk", "Kursk",
-	"Lebanon", "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado",
-	"Connecticut", "Delaware", "Florida", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa",
-	"Kansas", "Kentucky", "Louisiana", "Maine", "Maryland", "Massachusetts", "Michigan",
-	"Minnesota", "Mississippi", "Missouri", "Montana", "Nebraska", "Nevada", "New Hampshire",
-	"New Jersey", "New Mexico", "North Carolina", "North Dakota", "Ohio", "Oklahoma", "Oregon",
+	"Quebec", "Ontario", "Alberta", "British Columbia", "Darfur", "Tigray", "Chechnya",
+	"Dagestan", "Ingushetia", "Punjab", "Bengal", "Flanders", "Wallonia", "Corsica", "Sicily",
+	"Sardinia", "Tuscany", "Lombardy", "Andalusia", "Basque Country", "Patagonia", "Mindanao",
+	"Aceh", "Borneo", "Sumatra", "Java", "Bali", "Okinawa", "Hokkaido", "Normandy", "Brittany",
+	"Alsace", "Galicia", "Silesia", "Transylvania", "Galilee", "Negev", "Midwest",
+	"New England", "Yukon", "Tasmania", "Queensland", "New South Wales", "Victoria Falls",
+	"Himalayas", "Alps", "Andes", "Amazon Basin", "Sahara", "Nile", "Danube", "Euphrates",
+	"Tigris", "Jordan Valley", "Rhine", "Dnipro River", "Volga", "Nagorno-Karabakh", "Karabakh",
+	"Taiwan Strait", "South China Sea", "Silicon Valley", "Wall Street", "Capitol Hill",
+	"Downing Street", "Zaporizhzhia", "Kherson", "Luhansk", "Donetsk", "Kursk", "Lebanon",
+	"Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut",
+	"Delaware", "Florida", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa", "Kansas",
+	"Kentucky", "Louisiana", "Maine", "Maryland", "Massachusetts", "Michigan", "Minnesota",
+	"Mississippi", "Missouri", "Montana", "Nebraska", "Nevada", "New Hampshire", "New Jersey",
+	"New Mexico", "North Carolina", "North Dakota", "Ohio", "Oklahoma", "Oregon",
 	"Pennsylvania", "Rhode Island", "South Carolina", "South Dakota", "Tennessee", "Texas",
 	"Utah", "Vermont", "Virginia", "West Virginia", "Wisconsin", "Wyoming",
 };
@@ -385,7 +393,7 @@ static const char *const org_words[] = {
 	"Council", "Consortium", "Partners", "Capital", "Securities", "Bancorp", "Bundestag",
 	"Duma", "Knesset", "Cortes", "Embassy", "Consulate", "Mission", "Directorate",
 	"Inspectorate", "Regiment", "Division", "Fleet", "Guards", "Program", "Programme",
-	"Initiative", "Council", "Senate",
+	"Initiative", "City", "United", "Rovers", "Athletic", "FC", "Air",
 };
 
 /* Organisations known by name or acronym. */
@@ -471,10 +479,19 @@ static const char *const connectors[] = {
 	"di", "du", "dos", "das", "la", "&",
 };
 
+/* Words that make a run MISC: events, prizes, treaties, laws. */
+static const char *const misc_words[] = {
+	"Cup", "Open", "Championship", "Championships", "Games", "Olympics", "Olympic",
+	"Paralympics", "Series", "Tour", "Prize", "Award", "Awards", "War", "Festival", "Treaty",
+	"Accord", "Accords", "Agreement", "Act", "Convention", "Protocol", "Declaration",
+	"Doctrine", "Plan", "Marathon", "Grand Prix", "Trophy", "Summit", "Conference",
+	"Revolution", "Expo", "Biennale", "Oscars", "Grammys", "Super Bowl", "Eurovision",
+};
+
 static const char *const months[] = {
 	"January", "February", "March", "April", "May", "June", "July", "August", "September",
 	"October", "November", "December", "Jan.", "Feb.", "Mar.", "Apr.", "Jun.", "Jul.", "Aug.",
-	"Sep.", "Sept.", "Oct.", "Nov.", "Dec.",
+	"Sep.", "Sept.", "Oct.", "Nov.", "Dec.", "Feb", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
 };
 
 static const char *const weekdays[] = {
@@ -569,6 +586,7 @@ static const struct lex_list {
 	LIST(percent_words, LX_PERCENT),  LIST(rel_heads, LX_RELHEAD),
 	LIST(rel_units, LX_RELUNIT),      LIST(day_words, LX_DAYWORD),
 	LIST(ago_units, LX_AGOUNIT),      LIST(count_words, LX_COUNTWORD),
+	LIST(misc_words, LX_MISCWORD),
 };
 /* clang-format on */
 

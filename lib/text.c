@@ -13,8 +13,10 @@
  *      visible character arrives, which trims line ends, line starts and
  *      both ends of the text for free. The output is never longer than the
  *      input, so the pass writes into memory reserved once.
- *   3. NFC: only when the cleaned text holds a non-ASCII byte (ASCII is
- *      always NFC), utf8proc_map(STABLE | COMPOSE) composes it. Cleaning
+ *   3. NFC: only when the cleaned text holds a code point outside ASCII,
+ *      Latin-1, the Latin extensions, general punctuation and currency
+ *      signs (all NFC whatever surrounds them, see nfc_stable()),
+ *      utf8proc_map(STABLE | COMPOSE) composes it. Cleaning
  *      first means a zero-width character between a letter and its
  *      combining accent cannot block composition; NFC never introduces
  *      spaces, controls or newlines, so the result of step 2 stays clean.
@@ -90,12 +92,24 @@ static int classify(int32_t cp)
 	}
 }
 
+/* Whether cp is unchanged by NFC whatever surrounds it: Latin-1 and the
+ * Latin extensions (precomposed letters are already NFC, and none of them
+ * composes with what precedes it), general punctuation (quotes, dashes)
+ * and currency signs. Text made of ASCII and these, which is most English
+ * news, skips utf8proc. U+2000 and U+2001, which NFC does change, are
+ * spaces and never reach the output. */
+static inline bool nfc_stable(int32_t cp)
+{
+	return (cp >= 0xA0 && cp <= 0x2FF) || (cp >= 0x2010 && cp <= 0x205F) ||
+	       (cp >= 0x20A0 && cp <= 0x20CF);
+}
+
 struct cleaner {
 	char *o;         /* write position */
 	bool any;        /* something visible written */
 	bool space;      /* a space is pending */
 	unsigned nl;     /* newlines pending */
-	bool nonascii;   /* a non-ASCII byte was written */
+	bool need_nfc;   /* a code point NFC may change was written */
 	size_t dropped;
 };
 
@@ -117,7 +131,7 @@ static inline void flush_ws(struct cleaner *c)
 
 /* Step 2: clean s[0..n) (valid UTF-8) into dst, which has room for n bytes;
  * returns the bytes written. */
-static size_t clean(const char *s, size_t n, char *dst, bool *nonascii, size_t *dropped)
+static size_t clean(const char *s, size_t n, char *dst, bool *need_nfc, size_t *dropped)
 {
 	struct cleaner c = {dst, false, false, 0, false, 0};
 	size_t i = 0;
@@ -175,11 +189,12 @@ static size_t clean(const char *s, size_t n, char *dst, bool *nonascii, size_t *
 			flush_ws(&c);
 			memcpy(c.o, s + at, i - at);
 			c.o += i - at;
-			c.nonascii = true;
+			if (!nfc_stable(cp))
+				c.need_nfc = true;
 			break;
 		}
 	}
-	*nonascii = c.nonascii;
+	*need_nfc = c.need_nfc;
 	*dropped = c.dropped;
 	return (size_t)(c.o - dst);
 }
@@ -204,11 +219,11 @@ int text_normalize(struct buf *out, const char *in, size_t n, struct text_stats 
 		rc = -ENOMEM;
 		goto done;
 	}
-	bool nonascii = false;
-	out->len = n ? clean(s, n, out->p, &nonascii, &st.removed_controls) : 0;
+	bool need_nfc = false;
+	out->len = n ? clean(s, n, out->p, &need_nfc, &st.removed_controls) : 0;
 	out->p[out->len] = 0;
 
-	if (nonascii) {
+	if (need_nfc) {
 		utf8proc_uint8_t *nfc = NULL;
 		utf8proc_ssize_t r = utf8proc_map((const utf8proc_uint8_t *)out->p,
 						  (utf8proc_ssize_t)out->len, &nfc,

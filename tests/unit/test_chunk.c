@@ -48,7 +48,7 @@ static void chunks_end_at_sentence_boundaries(void)
 
 static void a_long_sentence_is_cut_at_a_space(void)
 {
-	char t[400];
+	char t[600];
 	size_t n = 0;
 	for (int i = 0; i < 60; i++)
 		n += (size_t)snprintf(t + n, sizeof t - n, "word%02d ", i);
