@@ -125,6 +125,7 @@ int main(int argc, char **argv)
 		return 0;
 	if (rc < 0) {
 		fprintf(stderr, "digest: %s\n", err.p);
+		buf_free(&err);
 		return 2;
 	}
 	if (first >= argc) {

@@ -10,7 +10,8 @@
  * entry ("Saudi Arabia", "Secretary of State") is stored whole with its
  * words joined by one space, and its first word is marked LX_PHRASE so the
  * tagger only builds a joined key where one can match. Per document, one
- * pass looks every word token up (exact and lower-cased) into a scratch
+ * pass looks every word token up (exact and lower-cased; a shouted word of
+ * three or more capitals, "LONDON", also in title case) into a scratch
  * array owned by the extractor; after that the tagger reads flags only.
  * Nothing is allocated per token: the scratch array and the caller's
  * mention array grow only when a document is bigger than any before.
@@ -54,7 +55,11 @@
  *         MISC, given names and a short list of well-known surnames PERSON.
  *      c. a run of two or more words containing an organisation word
  *         (Department, Ministry, Bank, Party, Times, ...) is one ORG ("U.S.
- *         State Department", "Russian Foreign Ministry").
+ *         State Department", "Russian Foreign Ministry"); else one holding
+ *         an event or law word (Cup, Open, War, Treaty, Summit, ...) is one
+ *         MISC ("World Cup"); else one holding a place word (Palace,
+ *         Square, River, Province, ...) is one LOC ("Red Square"). Any of
+ *         these words alone gives nothing.
  *      d. "X of Y" otherwise is two separate spans ("President of Ukraine"
  *         gives LOC "Ukraine").
  *      e. a run starting with a given name, 2-4 words, is a PERSON; a
@@ -62,7 +67,8 @@
  *         off with its own type and the rest classified again; a given name
  *         later in the run starts a PERSON there.
  *      f. anything left: 2-3 unknown words are a PERSON, 4 or more MISC, an
- *         unknown all-capital acronym ORG. A single unknown word is a
+ *         unknown acronym (2-4 capitals, or dotted) ORG; unknown shouted
+ *         words ("SOCCER", "LUCKY WIN") give nothing. A single unknown word is a
  *         PERSON when a possessive or a verb-like word follows ("Waltz
  *         emphasized", "Lavrov added": a listed verb or any lower-case word
  *         in -ed), LOC after in/at/from/to/into/near/..., MISC otherwise; at
@@ -123,10 +129,14 @@ enum lex_flag {
 	LX_COUNTWORD = 1u << 23, /* a, two, few, several, ... before a unit */
 	LX_PHRASE = 1u << 24,    /* first word of a multi-word entry */
 	LX_MISCWORD = 1u << 25,  /* makes a run an event, law, prize: MISC */
+	LX_LOCWORD = 1u << 26,   /* makes a run a place: LOC */
 };
 
 #define LX_LOC (LX_COUNTRY | LX_CITY | LX_REGION)
 #define LX_NAME (LX_LOC | LX_DEMONYM | LX_GIVEN | LX_SURNAME | LX_ORG)
+/* What a shouted word may take from its title-case form. */
+#define LX_KNOWN                                                                                   \
+	(LX_NAME | LX_TITLE | LX_ORGWORD | LX_MISCWORD | LX_LOCWORD | LX_MONTH | LX_WEEKDAY)
 /* Longest key looked up, in bytes; longer tokens are never in a list. */
 #define LEX_MAX_KEY 63
 /* Longest run considered; longer runs are cut (nothing real is longer). */
@@ -173,7 +183,7 @@ static const char *const countries[] = {
 	"UK", "U.K.", "Britain", "Great Britain", "United States", "United States of America", "US",
 	"U.S.", "USA", "U.S.A.", "America", "Uruguay", "Uzbekistan", "Vanuatu", "Vatican",
 	"Venezuela", "Vietnam", "Yemen", "Zambia", "Zimbabwe", "Taiwan", "Kosovo", "Korea",
-	"Soviet Union", "USSR", "PRC",
+	"Soviet Union", "USSR", "PRC", "Yugoslavia", "Czechoslovakia", "Zaire",
 };
 
 static const char *const cities[] = {
@@ -415,7 +425,7 @@ static const char *const orgs[] = {
 	"TikTok", "YouTube", "X Corp", "Samsung", "Toyota", "Volkswagen", "Shell", "BP", "Aramco",
 	"Huawei", "Alibaba", "Tencent", "JPMorgan", "Goldman Sachs", "Morgan Stanley", "BlackRock",
 	"Pfizer", "Moderna", "SpaceX", "Starlink", "Anthropic", "Nasdaq", "Europol", "Eurostat",
-	"Euronews",
+	"Euronews", "Treasury",
 };
 
 /* Lower-case words that are not names when capitalised. */
@@ -471,7 +481,7 @@ static const char *const common_words[] = {
 	"that's", "what's", "we're", "they're", "i'm", "don't", "can't", "won't", "isn't", "no-one",
 	"upon", "amid", "among", "whilst", "ahead", "behind", "beside", "unless", "whenever",
 	"wherever", "meanwhile", "nor", "next", "last", "every", "earlier", "later", "afterwards",
-	"hours", "days", "weeks", "months", "years",
+	"hours", "days", "weeks", "months", "years", "gmt", "utc", "est", "edt", "bst", "cet",
 };
 
 static const char *const connectors[] = {
@@ -486,6 +496,14 @@ static const char *const misc_words[] = {
 	"Accord", "Accords", "Agreement", "Act", "Convention", "Protocol", "Declaration",
 	"Doctrine", "Plan", "Marathon", "Grand Prix", "Trophy", "Summit", "Conference",
 	"Revolution", "Expo", "Biennale", "Oscars", "Grammys", "Super Bowl", "Eurovision",
+};
+
+/* Words that make a run a place. */
+static const char *const loc_words[] = {
+	"Palace", "Square", "Street", "Avenue", "Road", "Airport", "Bridge", "Tower", "Stadium",
+	"Island", "Islands", "Mountain", "Mountains", "River", "Lake", "Valley", "Bay", "Ocean",
+	"Strait", "Peninsula", "Province", "Region", "County", "District", "Oblast", "Krai",
+	"Canal", "Desert", "Park", "Beach", "Coast", "Port", "Harbour", "Harbor", "Plaza",
 };
 
 static const char *const months[] = {
@@ -586,7 +604,7 @@ static const struct lex_list {
 	LIST(percent_words, LX_PERCENT),  LIST(rel_heads, LX_RELHEAD),
 	LIST(rel_units, LX_RELUNIT),      LIST(day_words, LX_DAYWORD),
 	LIST(ago_units, LX_AGOUNIT),      LIST(count_words, LX_COUNTWORD),
-	LIST(misc_words, LX_MISCWORD),
+	LIST(misc_words, LX_MISCWORD),    LIST(loc_words, LX_LOCWORD),
 };
 /* clang-format on */
 
@@ -696,6 +714,25 @@ static int lex_build(struct rules *r)
 
 /* ------------------------------------------------------------------ */
 /* Token helpers. */
+
+/* Shouted words ("LONDON", "NEW YORK" in datelines and headlines) are
+ * looked up in title case: copy s[0..n) so into dst and return n, or 0
+ * when s is not 3 or more ASCII capitals (acronyms such as "UK" and dotted
+ * ones such as "U.S." are listed as written). */
+static size_t shout_fold(const char *s, size_t n, char *dst)
+{
+	if (n < 3 || n > LEX_MAX_KEY)
+		return 0;
+	for (size_t k = 0; k < n; k++) {
+		if (s[k] == '-' && k > 0)
+			dst[k] = '-';
+		else if (s[k] >= 'A' && s[k] <= 'Z')
+			dst[k] = (char)(k == 0 || s[k - 1] == '-' ? s[k] : s[k] - 'A' + 'a');
+		else
+			return 0;
+	}
+	return n;
+}
 
 struct tagctx {
 	const struct rules *r;
@@ -834,7 +871,9 @@ static uint32_t piece_at(const struct tagctx *c, uint32_t p, uint32_t b, uint32_
 			}
 			if (t > p)
 				key[n++] = ' ';
-			memcpy(key + n, c->d->text + tk->start, tk->len);
+			const char *w = c->d->text + tk->start;
+			if (!(tk->flags & SEG_TF_UPPER) || !shout_fold(w, tk->len, key + n))
+				memcpy(key + n, w, tk->len);
 			n += tk->len;
 		}
 		uint32_t f = fits ? lex_get(c->r, key, n) & ~LX_PHRASE : 0;
@@ -857,7 +896,7 @@ static bool is_capword(const struct tagctx *c, uint32_t i)
 		return false;
 	if (x & (LX_MONTH | LX_WEEKDAY))
 		return false;
-	if ((c->ti[i].lower & LX_COMMON) && !(x & (LX_NAME | LX_TITLE | LX_ORGWORD))) {
+	if ((c->ti[i].lower & LX_COMMON) && !(x & (LX_KNOWN & ~(LX_MONTH | LX_WEEKDAY)))) {
 		/* "New" is common, "New York" is not. */
 		uint32_t f;
 		if (!(x & LX_PHRASE) || piece_at(c, i, c->se, &f) < 2)
@@ -1087,12 +1126,22 @@ static uint32_t match_numeric(const struct tagctx *c, uint32_t i, uint32_t *type
 /* ------------------------------------------------------------------ */
 /* Names (rule 3). */
 
-static bool has_org_word(const struct tagctx *c, uint32_t a, uint32_t b)
+/* Does a token of [a, b) carry one of the flags? */
+static bool has_flag(const struct tagctx *c, uint32_t a, uint32_t b, uint32_t flag)
 {
 	for (uint32_t i = a; i < b; i++)
-		if (c->ti[i].exact & LX_ORGWORD)
+		if (c->ti[i].exact & flag)
 			return true;
 	return false;
+}
+
+/* Are all tokens of [a, b) shouted (all capitals)? */
+static bool all_upper(const struct tagctx *c, uint32_t a, uint32_t b)
+{
+	for (uint32_t i = a; i < b; i++)
+		if (!(c->d->toks[i].flags & SEG_TF_UPPER) && !is_connector(c, i))
+			return false;
+	return true;
 }
 
 /* A run of one unknown capitalised word (rule 3f). */
@@ -1102,8 +1151,11 @@ static void classify_single(struct tagctx *c, uint32_t a, bool opening)
 	const char *s = tok_text(c, a);
 	uint32_t next = a + 1;
 
-	if ((t->flags & SEG_TF_UPPER) && t->len >= 2) {
-		emit(c, a, a + 1, NER_ORG); /* an acronym */
+	if (t->flags & SEG_TF_UPPER) {
+		/* An acronym ("ECB", "U.N.") is an organisation; a longer
+		 * shouted word ("SOCCER") nothing. */
+		if (t->len >= 2 && (t->len <= 4 || memchr(s, '.', t->len)))
+			emit(c, a, a + 1, NER_ORG);
 		return;
 	}
 	bool poss = next < c->se && c->d->toks[next].kind == SEG_TOK_CLITIC &&
@@ -1153,11 +1205,19 @@ static void classify_plain(struct tagctx *c, uint32_t a, uint32_t b, bool openin
 			emit(c, a, b, t0);
 			return;
 		}
-		if (f0 & (LX_TITLE | LX_ORGWORD))
-			return; /* a bare title or organisation word */
+		if (f0 & (LX_TITLE | LX_ORGWORD | LX_MISCWORD | LX_LOCWORD))
+			return; /* a bare title, organisation, event or place word */
 	}
-	if (b - a >= 2 && has_org_word(c, a, b)) {
+	if (b - a >= 2 && has_flag(c, a, b, LX_ORGWORD)) {
 		emit(c, a, b, NER_ORG);
+		return;
+	}
+	if (b - a >= 2 && has_flag(c, a, b, LX_MISCWORD)) {
+		emit(c, a, b, NER_MISC);
+		return;
+	}
+	if (b - a >= 2 && has_flag(c, a, b, LX_LOCWORD)) {
+		emit(c, a, b, NER_LOC);
 		return;
 	}
 	for (uint32_t t = a + 1; t + 1 < b; t++) {
@@ -1186,6 +1246,8 @@ static void classify_plain(struct tagctx *c, uint32_t a, uint32_t b, bool openin
 		}
 	}
 	uint32_t n = b - a;
+	if (n >= 2 && all_upper(c, a, b))
+		return; /* a shouted headline, not a name */
 	if (n == 1)
 		classify_single(c, a, opening);
 	else if (n <= 3)
@@ -1227,7 +1289,7 @@ static void classify_run(struct tagctx *c, uint32_t a, uint32_t b, bool opening)
 		}
 		while (q < b && is_connector(c, q))
 			q++;
-		if ((q < b || cb > ca) && !has_org_word(c, q, b)) {
+		if ((q < b || cb > ca) && !has_flag(c, q, b, LX_ORGWORD | LX_MISCWORD)) {
 			classify_plain(c, a, p, opening, false);
 			if (cb > ca)
 				classify_plain(c, ca, cb, false, true);
@@ -1376,6 +1438,9 @@ static int rules_extract(struct ner_extractor *x, const struct seg_doc *doc,
 			low[k] = ch;
 		}
 		ti->lower = changed ? lex_get(r, low, t->len) : ti->exact;
+		if ((t->flags & SEG_TF_UPPER) && !(ti->exact & LX_KNOWN) &&
+		    shout_fold(s, t->len, low))
+			ti->exact |= lex_get(r, low, t->len) & (LX_KNOWN | LX_PHRASE);
 	}
 
 	struct tagctx c = {.r = r, .d = doc, .ti = r->ti, .out = out};

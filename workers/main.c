@@ -70,6 +70,7 @@ int main(int argc, char **argv)
 	if (rc < 0 || first < argc) {
 		fprintf(stderr, "worker: %s\n",
 			rc < 0 ? err.p : "unexpected argument (the worker takes no files)");
+		buf_free(&err);
 		return 2;
 	}
 	log_init("worker", (enum log_level)log_level_parse(s.log_level),
@@ -102,6 +103,11 @@ int main(int argc, char **argv)
 	void *push = pull ? zsock_open(ctx, &ro, &err) : NULL;
 	if (!pull || !push) {
 		log_error("%s", err.p);
+		if (pull)
+			zmq_close(pull);
+		zmq_ctx_term(ctx);
+		ner_close(ner);
+		buf_free(&err);
 		return 1;
 	}
 	log_info("%s pulling from %s, pushing to %s (model %s)", name, s.chunks, s.results,

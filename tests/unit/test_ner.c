@@ -385,6 +385,21 @@ done:
 	fx_close(&f);
 }
 
+static void test_shouted_event_place(void)
+{
+	struct fx f;
+	CHECK(fx_open(&f) == 0);
+	TAG(&f, "LONDON - SOCCER fans in NEW YORK watched the World Cup and the U.S. Open, "
+	        "then met the ECB at Élysée Palace near Red Square.");
+	EXPECT(&f, {"LONDON", NER_LOC}, {"NEW YORK", NER_LOC}, {"World Cup", NER_MISC},
+	       {"U.S. Open", NER_MISC}, {"ECB", NER_ORG}, {"Élysée Palace", NER_LOC},
+	       {"Red Square", NER_LOC});
+	REQUIRE_INT(count(&f, "SOCCER", 0), 0);
+	REQUIRE(invariants_hold(&f, __FILE__, __LINE__));
+done:
+	fx_close(&f);
+}
+
 static void test_headings(void)
 {
 	struct fx f;
@@ -579,6 +594,7 @@ static const struct check_case cases[] = {
     CASE(test_surname_follows_name, "lone surname of a named person is a person"),
     CASE(test_given_name_person, "given name starts a person"),
     CASE(test_org_words, "organisation words make an organisation"),
+    CASE(test_shouted_event_place, "shouted names events and places"),
     CASE(test_headings, "headings give no mentions"),
     CASE(test_dates, "dates with months weekdays years and relative words"),
     CASE(test_money_percent, "money and percentages"),
