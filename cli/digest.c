@@ -89,35 +89,35 @@ int main(int argc, char **argv)
 	char defworkers[32];
 	snprintf(defworkers, sizeof defworkers, "%ld", ncpu > 0 ? ncpu : 1);
 	const struct conf_opt opts[] = {
-		{"workers", "DIGEST_WORKERS", CONF_INT, defworkers,
-		 "worker processes to start (default: the number of cores)", &s.workers, 1,
-		 MAX_WORKERS, NULL},
-		{"format", "DIGEST_FORMAT", CONF_STR, "json",
-		 "JSON Lines, or a readable view for a person", &s.format, 0, 0, "json|text"},
-		{"chunk-bytes", "DIGEST_CHUNK_BYTES", CONF_INT, "4096",
-		 "largest chunk; chunks end at sentence boundaries", &s.chunk_bytes, 16, 1 << 24,
-		 NULL},
-		{"key-points", "DIGEST_KEY_POINTS", CONF_INT, "0",
-		 "key points per digest (0: chosen by the article's length)", &s.key_points, 0,
-		 100, NULL},
-		{"store", "DIGEST_STORE", CONF_STR, "",
-		 "keep the digests in this SQLite file (default: a temporary one, removed)",
-		 &s.store, 0, 0, NULL},
-		{"bin-dir", "DIGEST_BIN_DIR", CONF_STR, "",
-		 "folder of the producer, worker and sink programs (default: this program's)",
-		 &s.bin_dir, 0, 0, NULL},
-		{"log-level", "DIGEST_LOG_LEVEL", CONF_STR, "warn",
-		 "least severe level the programs log", &s.log_level, 0, 0,
-		 "debug|info|warn|error"},
+	    {"workers", "DIGEST_WORKERS", CONF_INT, defworkers,
+	     "worker processes to start (default: the number of cores)", &s.workers, 1, MAX_WORKERS,
+	     NULL},
+	    {"format", "DIGEST_FORMAT", CONF_STR, "json",
+	     "JSON Lines, or a readable view for a person", &s.format, 0, 0, "json|text"},
+	    {"chunk-bytes", "DIGEST_CHUNK_BYTES", CONF_INT, "4096",
+	     "largest chunk; chunks end at sentence boundaries", &s.chunk_bytes, 16, 1 << 24, NULL},
+	    {"key-points", "DIGEST_KEY_POINTS", CONF_INT, "0",
+	     "key points per digest (0: chosen by the article's length)", &s.key_points, 0, 100,
+	     NULL},
+	    {"store", "DIGEST_STORE", CONF_STR, "",
+	     "keep the digests in this SQLite file (default: a temporary one, removed)", &s.store,
+	     0, 0, NULL},
+	    {"bin-dir", "DIGEST_BIN_DIR", CONF_STR, "",
+	     "folder of the producer, worker and sink programs (default: this program's)",
+	     &s.bin_dir, 0, 0, NULL},
+	    {"log-level", "DIGEST_LOG_LEVEL", CONF_STR, "warn",
+	     "least severe level the programs log", &s.log_level, 0, 0, "debug|info|warn|error"},
 	};
 	const struct conf_spec spec = {
-		"digest", "[options] FILE|FOLDER|-...",
-		"Digest articles on this machine: starts a sink, workers and a producer on\n"
-		"loopback and prints one digest per article. A plain-text file is one article\n"
-		"(first line the title); .jsonl files and - (stdin) hold JSON objects\n"
-		"{\"id\"?, \"title\"?, \"source\"?, \"text\"}, one a line.",
-		opts, sizeof opts / sizeof opts[0],
-		"exit status: 0 all digests ok, 1 some failed (listed on stderr), 2 bad usage"};
+	    "digest",
+	    "[options] FILE|FOLDER|-...",
+	    "Digest articles on this machine: starts a sink, workers and a producer on\n"
+	    "loopback and prints one digest per article. A plain-text file is one article\n"
+	    "(first line the title); .jsonl files and - (stdin) hold JSON objects\n"
+	    "{\"id\"?, \"title\"?, \"source\"?, \"text\"}, one a line.",
+	    opts,
+	    sizeof opts / sizeof opts[0],
+	    "exit status: 0 all digests ok, 1 some failed (listed on stderr), 2 bad usage"};
 	struct buf err = BUF_INIT;
 	int first;
 	int rc = conf_parse(&spec, argc, argv, &first, &err);
@@ -130,7 +130,7 @@ int main(int argc, char **argv)
 	}
 	if (first >= argc) {
 		fprintf(stderr, "digest: no input: give files, folders, or - for JSON Lines on "
-				"stdin (see digest --help)\n");
+		                "stdin (see digest --help)\n");
 		return 2;
 	}
 	int uses_stdin = 0;
@@ -164,7 +164,7 @@ int main(int argc, char **argv)
 	bin_path(prog_producer, sizeof prog_producer, bindir, "producer");
 	if (access(prog_sink, X_OK) || access(prog_worker, X_OK) || access(prog_producer, X_OK)) {
 		fprintf(stderr, "digest: producer, worker and sink must be in %s (see --bin-dir)\n",
-			bindir);
+		        bindir);
 		return 2;
 	}
 
@@ -173,7 +173,7 @@ int main(int argc, char **argv)
 	if (own_store) {
 		if (!mkdtemp(tmpdir)) {
 			fprintf(stderr, "digest: cannot create a temporary folder: %s\n",
-				strerror(errno));
+			        strerror(errno));
 			return 1;
 		}
 		snprintf(store, sizeof store, "%s/digests.db", tmpdir);
@@ -187,7 +187,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	char e_chunks_b[64], e_chunks_c[64], e_res_b[64], e_res_c[64], e_acks_b[64], e_acks_c[64],
-		e_dig[64], kp[32], cb[32];
+	    e_dig[64], kp[32], cb[32];
 	snprintf(e_chunks_b, 64, "tcp://127.0.0.1:%d", pc);
 	snprintf(e_chunks_c, 64, "tcp://127.0.0.1:%d", pc);
 	snprintf(e_res_b, 64, "tcp://127.0.0.1:%d", pr);
@@ -204,21 +204,42 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	char *sink_argv[] = {prog_sink,	 "--results-bind", e_res_b,	  "--digests-bind",
-			     e_dig,	 "--acks-connect", e_acks_c,	  "--store",
-			     store,	 "--out",	   "-",		  "--out-format",
-			     (char *)s.format, "--key-points", kp,	  "--log-level",
-			     (char *)s.log_level, NULL};
-	char *worker_argv[] = {prog_worker,	  "--chunks-connect", e_chunks_c,
-			       "--results-connect", e_res_c,	      "--log-level",
-			       (char *)s.log_level, NULL};
+	char *sink_argv[] = {prog_sink,
+	                     "--results-bind",
+	                     e_res_b,
+	                     "--digests-bind",
+	                     e_dig,
+	                     "--acks-connect",
+	                     e_acks_c,
+	                     "--store",
+	                     store,
+	                     "--out",
+	                     "-",
+	                     "--out-format",
+	                     (char *)s.format,
+	                     "--key-points",
+	                     kp,
+	                     "--log-level",
+	                     (char *)s.log_level,
+	                     NULL};
+	char *worker_argv[] = {
+	    prog_worker, "--chunks-connect", e_chunks_c,          "--results-connect",
+	    e_res_c,     "--log-level",      (char *)s.log_level, NULL};
 	int nprod = 11;
 	char **prod_argv = calloc((size_t)(argc - first + nprod + 1), sizeof *prod_argv);
 	if (!prod_argv)
 		return 1;
-	char *prod_head[] = {prog_producer, "--chunks-bind", e_chunks_b, "--acks-bind", e_acks_b,
-			     "--chunk-bytes", cb,	    "--log-level", (char *)s.log_level,
-			     "--progress",  "auto"};
+	char *prod_head[] = {prog_producer,
+	                     "--chunks-bind",
+	                     e_chunks_b,
+	                     "--acks-bind",
+	                     e_acks_b,
+	                     "--chunk-bytes",
+	                     cb,
+	                     "--log-level",
+	                     (char *)s.log_level,
+	                     "--progress",
+	                     "auto"};
 	memcpy(prod_argv, prod_head, sizeof prod_head);
 	for (int i = first; i < argc; i++)
 		prod_argv[nprod + i - first] = argv[i];
@@ -250,10 +271,10 @@ int main(int argc, char **argv)
 		const char *what = pid == sink ? "the sink" : "a worker";
 		if (WIFSIGNALED(status))
 			fprintf(stderr, "digest: %s (pid %d) was killed by signal %d\n", what,
-				(int)pid, WTERMSIG(status));
+			        (int)pid, WTERMSIG(status));
 		else
 			fprintf(stderr, "digest: %s (pid %d) exited with status %d\n", what,
-				(int)pid, WEXITSTATUS(status));
+			        (int)pid, WEXITSTATUS(status));
 		if (pid == sink) {
 			sink = 0;
 			trouble = 1;

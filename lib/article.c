@@ -60,7 +60,7 @@ static struct article *article_new(const char *source, const char *origin)
 
 /* Normalise title and body into a; give it an id unless it has one. */
 static int finish(struct article *a, const char *title, size_t tn, const char *body, size_t bn,
-		  const char *id)
+                  const char *id)
 {
 	struct buf t = BUF_INIT;
 	struct text_stats st = {0, 0}, st2 = {0, 0};
@@ -81,7 +81,7 @@ static int finish(struct article *a, const char *title, size_t tn, const char *b
 }
 
 struct article *article_from_text(const char *data, size_t n, const char *source,
-				  const char *origin)
+                                  const char *origin)
 {
 	struct article *a = article_new(source, origin);
 	if (!a)
@@ -97,13 +97,13 @@ struct article *article_from_text(const char *data, size_t n, const char *source
 }
 
 struct article *article_rejected(const char *id, const void *raw, size_t n, const char *source,
-				 const char *origin, const char *reason)
+                                 const char *origin, const char *reason)
 {
 	struct article *a = article_new(source, origin);
 	if (!a)
 		return NULL;
-	a->id = id && *id ? dup_s(id) : hash_id(origin ? origin : "", strlen(origin ? origin : ""),
-						 raw, n);
+	a->id = id && *id ? dup_s(id)
+	                  : hash_id(origin ? origin : "", strlen(origin ? origin : ""), raw, n);
 	a->title = dup_s("");
 	a->error = dup_s(reason);
 	buf_append(&a->text, "", 0);
@@ -128,7 +128,7 @@ static const char *member_str(const cJSON *o, const char *name, int *bad)
 }
 
 struct article *article_from_json(const char *line, size_t n, const char *default_source,
-				  const char *origin)
+                                  const char *origin)
 {
 	char reason[256];
 	cJSON *o = cJSON_ParseWithLength(line, n);
@@ -145,19 +145,20 @@ struct article *article_from_json(const char *line, size_t n, const char *defaul
 	struct article *a;
 	/* An id must be usable as a key and in a URL path: bounded, printable. */
 	if (id && (strlen(id) == 0 || strlen(id) > 200 || strpbrk(id, "/\\\"\n\r\t ") ||
-		   !utf8_valid(id, strlen(id))))
+	           !utf8_valid(id, strlen(id))))
 		bad = 2;
 	if (bad || !text) {
 		snprintf(reason, sizeof reason, "%s",
-			 bad == 2 ? "\"id\" must be 1-200 characters without spaces, quotes or slashes"
-			 : bad    ? "\"id\", \"title\", \"source\" and \"text\" must be strings"
-				  : "missing \"text\"");
+		         bad == 2
+		             ? "\"id\" must be 1-200 characters without spaces, quotes or slashes"
+		         : bad ? "\"id\", \"title\", \"source\" and \"text\" must be strings"
+		               : "missing \"text\"");
 		a = article_rejected(bad == 2 ? NULL : id, line, n,
-				     source ? source : default_source, origin, reason);
+		                     source ? source : default_source, origin, reason);
 	} else {
 		a = article_new(source ? source : default_source, origin);
 		if (a && finish(a, title ? title : "", title ? strlen(title) : 0, text,
-				strlen(text), id)) {
+		                strlen(text), id)) {
 			article_free(a);
 			a = NULL;
 		}

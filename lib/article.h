@@ -23,22 +23,22 @@ struct article {
 	char *id;
 	char *source;
 	char *title;
-	struct buf text;    /* normalised body */
-	char *error;        /* non-NULL: rejected, with the reason */
-	char *origin;       /* where it came from, for messages: "a.txt", "stdin:12" */
+	struct buf text;     /* normalised body */
+	char *error;         /* non-NULL: rejected, with the reason */
+	char *origin;        /* where it came from, for messages: "a.txt", "stdin:12" */
 	size_t invalid_utf8; /* invalid sequences replaced while normalising */
 };
 
 /* Build from a plain-text file's contents. */
 struct article *article_from_text(const char *data, size_t n, const char *source,
-				  const char *origin);
+                                  const char *origin);
 /* Build from one JSON object (a JSON Lines line). default_source is used when
  * the object has no "source". */
 struct article *article_from_json(const char *line, size_t n, const char *default_source,
-				  const char *origin);
+                                  const char *origin);
 /* A rejected article: id from the given id or from hashing raw[0..n). */
 struct article *article_rejected(const char *id, const void *raw, size_t n, const char *source,
-				 const char *origin, const char *reason);
+                                 const char *origin, const char *reason);
 /* Safe on NULL. */
 void article_free(struct article *a);
 

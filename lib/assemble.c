@@ -51,7 +51,7 @@ static struct assembled *partial_new(const Nd__ChunkResult *r, uint64_t now_ms)
 }
 
 enum assemble_status assembler_add(struct assembler *as, Nd__ChunkResult *r, uint64_t now_ms,
-				   struct assembled **done)
+                                   struct assembled **done)
 {
 	*done = NULL;
 	if (!*r->article_id || r->total == 0 || r->total > ASSEMBLE_MAX_CHUNKS ||
@@ -102,7 +102,7 @@ size_t assembler_pending(const struct assembler *as)
 }
 
 size_t assembler_expire(struct assembler *as, uint64_t now_ms, uint64_t ttl_ms,
-			assemble_expire_cb cb, void *arg)
+                        assemble_expire_cb cb, void *arg)
 {
 	size_t n = 0;
 	/* Deleting leaves tombstones in place, so the walk stays valid. */

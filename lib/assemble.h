@@ -44,7 +44,7 @@ struct assembler *assembler_new(void);
  * freed at once when dropped). On ASSEMBLE_COMPLETE, *done is the article,
  * removed from the assembler; free it with assembled_free(). */
 enum assemble_status assembler_add(struct assembler *as, Nd__ChunkResult *r, uint64_t now_ms,
-				   struct assembled **done);
+                                   struct assembled **done);
 /* Is an incomplete article with this id being assembled? */
 int assembler_has(const struct assembler *as, const char *article_id);
 /* Number of incomplete articles. */
@@ -53,7 +53,7 @@ typedef void (*assemble_expire_cb)(const struct assembled *a, void *arg);
 /* Drop partials first seen more than ttl_ms before now_ms, calling cb (may be
  * NULL) for each first. Returns how many were dropped. */
 size_t assembler_expire(struct assembler *as, uint64_t now_ms, uint64_t ttl_ms,
-			assemble_expire_cb cb, void *arg);
+                        assemble_expire_cb cb, void *arg);
 /* Safe on NULL. */
 void assembler_free(struct assembler *as);
 void assembled_free(struct assembled *a);

@@ -32,7 +32,7 @@ static size_t hard_cut(const char *text, size_t cur, size_t limit)
 }
 
 int chunk_split(const char *text, size_t len, size_t max_bytes, struct seg_doc *scratch,
-		struct chunk_list *out)
+                struct chunk_list *out)
 {
 	if (max_bytes < CHUNK_MIN_BYTES)
 		return -EINVAL;

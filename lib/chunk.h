@@ -32,7 +32,7 @@ struct chunk_list {
 /* Split text[0..len) into out (replacing its contents), using scratch for
  * the segmentation. 0, -ENOMEM, or -EINVAL if max_bytes < CHUNK_MIN_BYTES. */
 int chunk_split(const char *text, size_t len, size_t max_bytes, struct seg_doc *scratch,
-		struct chunk_list *out);
+                struct chunk_list *out);
 void chunk_list_free(struct chunk_list *l);
 
 #endif

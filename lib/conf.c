@@ -65,7 +65,7 @@ static int conf_set(const struct conf_opt *o, const char *v, const char *from, s
 		}
 		if (x < o->min || x > o->max) {
 			buf_printf(err, "%s: %ld is out of range [%ld, %ld]", from, x, o->min,
-				   o->max);
+			           o->max);
 			return -EINVAL;
 		}
 		*(long *)o->dst = x;
@@ -74,7 +74,7 @@ static int conf_set(const struct conf_opt *o, const char *v, const char *from, s
 	case CONF_BOOL:
 		if (parse_bool(v, (int *)o->dst)) {
 			buf_printf(err, "%s: \"%s\" is not a boolean (use 1/0, true/false)", from,
-				   v);
+			           v);
 			return -EINVAL;
 		}
 		return 0;
@@ -101,8 +101,9 @@ void conf_print_help(const struct conf_spec *spec)
 	for (size_t i = 0; i < spec->nopts; i++) {
 		const struct conf_opt *o = &spec->opts[i];
 		const char *hint = type_hint(o);
-		printf("  --%s%s%s\n      %s\n      env %s, default %s\n", o->name, *hint ? " " : "",
-		       hint, o->help, o->env, o->def && *o->def ? o->def : "(none)");
+		printf("  --%s%s%s\n      %s\n      env %s, default %s\n", o->name,
+		       *hint ? " " : "", hint, o->help, o->env,
+		       o->def && *o->def ? o->def : "(none)");
 	}
 	printf("  -h, --help\n      print this help and exit\n"
 	       "  --version\n      print the version and exit\n");
@@ -127,8 +128,7 @@ static const struct conf_opt *find_opt(const struct conf_spec *spec, const char 
 	return NULL;
 }
 
-int conf_parse(const struct conf_spec *spec, int argc, char **argv, int *first_arg,
-	       struct buf *err)
+int conf_parse(const struct conf_spec *spec, int argc, char **argv, int *first_arg, struct buf *err)
 {
 	char from[256];
 	/* Defaults, then the environment. */
@@ -186,7 +186,7 @@ int conf_parse(const struct conf_spec *spec, int argc, char **argv, int *first_a
 		const struct conf_opt *o = find_opt(spec, name, n);
 		if (!o) {
 			buf_printf(err, "unknown option --%.*s (see %s --help)", (int)n, name,
-				   spec->prog);
+			           spec->prog);
 			rc = -EINVAL;
 			goto out;
 		}

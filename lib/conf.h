@@ -22,10 +22,10 @@ enum conf_type {
 };
 
 struct conf_opt {
-	const char *name;    /* long flag without the dashes: "chunk-bytes" */
-	const char *env;     /* environment twin: "DIGEST_CHUNK_BYTES" */
+	const char *name; /* long flag without the dashes: "chunk-bytes" */
+	const char *env;  /* environment twin: "DIGEST_CHUNK_BYTES" */
 	enum conf_type type;
-	const char *def;     /* default, as text; NULL for none */
+	const char *def; /* default, as text; NULL for none */
 	const char *help;
 	void *dst;
 	long min, max;       /* CONF_INT range */
@@ -33,12 +33,12 @@ struct conf_opt {
 };
 
 struct conf_spec {
-	const char *prog;     /* "producer" */
-	const char *usage;    /* "[options] FILE...|-" */
-	const char *summary;  /* one paragraph printed under the usage line */
+	const char *prog;    /* "producer" */
+	const char *usage;   /* "[options] FILE...|-" */
+	const char *summary; /* one paragraph printed under the usage line */
 	const struct conf_opt *opts;
 	size_t nopts;
-	const char *epilog;   /* printed after the settings, or NULL */
+	const char *epilog; /* printed after the settings, or NULL */
 };
 
 enum {
@@ -51,7 +51,7 @@ enum {
  * the end of argv, getopt style). Returns CONF_OK, CONF_EXIT, or -EINVAL
  * with a message in err. */
 int conf_parse(const struct conf_spec *spec, int argc, char **argv, int *first_arg,
-	       struct buf *err);
+               struct buf *err);
 
 /* Write --help text for spec to stdout. */
 void conf_print_help(const struct conf_spec *spec);

@@ -70,12 +70,13 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	if (log_json) {
 		char esc[4200];
 		json_escape(esc, sizeof esc, msg);
-		len = snprintf(line, sizeof line,
-			       "{\"ts\":\"%s\",\"level\":\"%s\",\"component\":\"%s\",\"msg\":\"%s\"}\n",
-			       ts, level_names[level], log_component, esc);
+		len = snprintf(
+		    line, sizeof line,
+		    "{\"ts\":\"%s\",\"level\":\"%s\",\"component\":\"%s\",\"msg\":\"%s\"}\n", ts,
+		    level_names[level], log_component, esc);
 	} else {
 		len = snprintf(line, sizeof line, "%s %-5s %s: %s\n", ts, level_names[level],
-			       log_component, msg);
+		               log_component, msg);
 	}
 	if (len < 0)
 		return;

@@ -62,7 +62,7 @@ struct ner_extractor;
 struct ner_ops {
 	/* Append the mentions of doc to out (out->n is reset first). */
 	int (*extract)(struct ner_extractor *x, const struct seg_doc *doc,
-		       struct ner_mentions *out);
+	               struct ner_mentions *out);
 	void (*close)(struct ner_extractor *x);
 };
 

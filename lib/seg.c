@@ -312,130 +312,48 @@ static const struct abbr {
 	const char *w;
 	unsigned char cat;
 } abbrs[] = {
-	{"Adm", ABBR_NOSPLIT},
-	{"Ala", ABBR_END},
-	{"Amb", ABBR_NOSPLIT},
-	{"Apr", ABBR_END},
-	{"Ariz", ABBR_END},
-	{"Ark", ABBR_END},
-	{"Art", ABBR_NUM},
-	{"Assn", ABBR_END},
-	{"Atty", ABBR_NOSPLIT},
-	{"Aug", ABBR_END},
-	{"Ave", ABBR_END},
-	{"Blvd", ABBR_END},
-	{"Brig", ABBR_NOSPLIT},
-	{"Bros", ABBR_END},
-	{"Calif", ABBR_END},
-	{"Capt", ABBR_NOSPLIT},
-	{"Cdr", ABBR_NOSPLIT},
-	{"Ch", ABBR_NUM},
-	{"Cmdr", ABBR_NOSPLIT},
-	{"Co", ABBR_END},
-	{"Col", ABBR_NOSPLIT},
-	{"Colo", ABBR_END},
-	{"Conn", ABBR_END},
-	{"Corp", ABBR_END},
-	{"Cos", ABBR_END},
-	{"Cpl", ABBR_NOSPLIT},
-	{"Dec", ABBR_END},
-	{"Del", ABBR_END},
-	{"Dept", ABBR_END},
-	{"Det", ABBR_NOSPLIT},
-	{"Dr", ABBR_NOSPLIT},
-	{"Feb", ABBR_END},
-	{"Fig", ABBR_NUM},
-	{"Figs", ABBR_NUM},
-	{"Fla", ABBR_END},
-	{"Fr", ABBR_NOSPLIT},
-	{"Ft", ABBR_END},
-	{"Ga", ABBR_END},
-	{"Gen", ABBR_NOSPLIT},
-	{"Gens", ABBR_NOSPLIT},
-	{"Gov", ABBR_NOSPLIT},
-	{"Govs", ABBR_NOSPLIT},
-	{"Hon", ABBR_NOSPLIT},
-	{"Hwy", ABBR_END},
-	{"Ill", ABBR_END},
-	{"Inc", ABBR_END},
-	{"Ind", ABBR_END},
-	{"Insp", ABBR_NOSPLIT},
-	{"Jan", ABBR_END},
-	{"Jr", ABBR_END},
-	{"Jul", ABBR_END},
-	{"Jun", ABBR_END},
-	{"Kan", ABBR_END},
-	{"Kans", ABBR_END},
-	{"Ky", ABBR_END},
-	{"La", ABBR_END},
-	{"Lieut", ABBR_NOSPLIT},
-	{"Lt", ABBR_NOSPLIT},
-	{"Ltd", ABBR_END},
-	{"Maj", ABBR_NOSPLIT},
-	{"Mar", ABBR_END},
-	{"Mass", ABBR_END},
-	{"Md", ABBR_END},
-	{"Messrs", ABBR_NOSPLIT},
-	{"Mich", ABBR_END},
-	{"Minn", ABBR_END},
-	{"Miss", ABBR_END},
-	{"Mmes", ABBR_NOSPLIT},
-	{"Mo", ABBR_END},
-	{"Mont", ABBR_END},
-	{"Mr", ABBR_NOSPLIT},
-	{"Mrs", ABBR_NOSPLIT},
-	{"Ms", ABBR_NOSPLIT},
-	{"Mt", ABBR_END},
-	{"Neb", ABBR_END},
-	{"Nebr", ABBR_END},
-	{"Nev", ABBR_END},
-	{"No", ABBR_NUM},
-	{"Nos", ABBR_NUM},
-	{"Nov", ABBR_END},
-	{"Oct", ABBR_END},
-	{"Okla", ABBR_END},
-	{"Op", ABBR_NUM},
-	{"Ore", ABBR_END},
-	{"Pa", ABBR_END},
-	{"Plc", ABBR_END},
-	{"Pres", ABBR_NOSPLIT},
-	{"Prof", ABBR_NOSPLIT},
-	{"Pvt", ABBR_NOSPLIT},
-	{"Rd", ABBR_END},
-	{"Rep", ABBR_NOSPLIT},
-	{"Reps", ABBR_NOSPLIT},
-	{"Rev", ABBR_NOSPLIT},
-	{"Sen", ABBR_NOSPLIT},
-	{"Sens", ABBR_NOSPLIT},
-	{"Sep", ABBR_END},
-	{"Sept", ABBR_END},
-	{"Sgt", ABBR_NOSPLIT},
-	{"Sr", ABBR_END},
-	{"St", ABBR_END},
-	{"Ste", ABBR_END},
-	{"Supt", ABBR_NOSPLIT},
-	{"Tenn", ABBR_END},
-	{"Tex", ABBR_END},
-	{"Univ", ABBR_END},
-	{"Va", ABBR_END},
-	{"Vol", ABBR_NUM},
-	{"Vols", ABBR_NUM},
-	{"Vt", ABBR_END},
-	{"Wash", ABBR_END},
-	{"Wis", ABBR_END},
-	{"Wyo", ABBR_END},
-	{"al", ABBR_END},
-	{"approx", ABBR_NOSPLIT},
-	{"ca", ABBR_NOSPLIT},
-	{"cf", ABBR_NOSPLIT},
-	{"esp", ABBR_NOSPLIT},
-	{"est", ABBR_END},
-	{"etc", ABBR_END},
-	{"incl", ABBR_NOSPLIT},
-	{"p", ABBR_NUM},
-	{"pp", ABBR_NUM},
-	{"viz", ABBR_NOSPLIT},
-	{"vs", ABBR_NOSPLIT},
+    {"Adm", ABBR_NOSPLIT},    {"Ala", ABBR_END},      {"Amb", ABBR_NOSPLIT},
+    {"Apr", ABBR_END},        {"Ariz", ABBR_END},     {"Ark", ABBR_END},
+    {"Art", ABBR_NUM},        {"Assn", ABBR_END},     {"Atty", ABBR_NOSPLIT},
+    {"Aug", ABBR_END},        {"Ave", ABBR_END},      {"Blvd", ABBR_END},
+    {"Brig", ABBR_NOSPLIT},   {"Bros", ABBR_END},     {"Calif", ABBR_END},
+    {"Capt", ABBR_NOSPLIT},   {"Cdr", ABBR_NOSPLIT},  {"Ch", ABBR_NUM},
+    {"Cmdr", ABBR_NOSPLIT},   {"Co", ABBR_END},       {"Col", ABBR_NOSPLIT},
+    {"Colo", ABBR_END},       {"Conn", ABBR_END},     {"Corp", ABBR_END},
+    {"Cos", ABBR_END},        {"Cpl", ABBR_NOSPLIT},  {"Dec", ABBR_END},
+    {"Del", ABBR_END},        {"Dept", ABBR_END},     {"Det", ABBR_NOSPLIT},
+    {"Dr", ABBR_NOSPLIT},     {"Feb", ABBR_END},      {"Fig", ABBR_NUM},
+    {"Figs", ABBR_NUM},       {"Fla", ABBR_END},      {"Fr", ABBR_NOSPLIT},
+    {"Ft", ABBR_END},         {"Ga", ABBR_END},       {"Gen", ABBR_NOSPLIT},
+    {"Gens", ABBR_NOSPLIT},   {"Gov", ABBR_NOSPLIT},  {"Govs", ABBR_NOSPLIT},
+    {"Hon", ABBR_NOSPLIT},    {"Hwy", ABBR_END},      {"Ill", ABBR_END},
+    {"Inc", ABBR_END},        {"Ind", ABBR_END},      {"Insp", ABBR_NOSPLIT},
+    {"Jan", ABBR_END},        {"Jr", ABBR_END},       {"Jul", ABBR_END},
+    {"Jun", ABBR_END},        {"Kan", ABBR_END},      {"Kans", ABBR_END},
+    {"Ky", ABBR_END},         {"La", ABBR_END},       {"Lieut", ABBR_NOSPLIT},
+    {"Lt", ABBR_NOSPLIT},     {"Ltd", ABBR_END},      {"Maj", ABBR_NOSPLIT},
+    {"Mar", ABBR_END},        {"Mass", ABBR_END},     {"Md", ABBR_END},
+    {"Messrs", ABBR_NOSPLIT}, {"Mich", ABBR_END},     {"Minn", ABBR_END},
+    {"Miss", ABBR_END},       {"Mmes", ABBR_NOSPLIT}, {"Mo", ABBR_END},
+    {"Mont", ABBR_END},       {"Mr", ABBR_NOSPLIT},   {"Mrs", ABBR_NOSPLIT},
+    {"Ms", ABBR_NOSPLIT},     {"Mt", ABBR_END},       {"Neb", ABBR_END},
+    {"Nebr", ABBR_END},       {"Nev", ABBR_END},      {"No", ABBR_NUM},
+    {"Nos", ABBR_NUM},        {"Nov", ABBR_END},      {"Oct", ABBR_END},
+    {"Okla", ABBR_END},       {"Op", ABBR_NUM},       {"Ore", ABBR_END},
+    {"Pa", ABBR_END},         {"Plc", ABBR_END},      {"Pres", ABBR_NOSPLIT},
+    {"Prof", ABBR_NOSPLIT},   {"Pvt", ABBR_NOSPLIT},  {"Rd", ABBR_END},
+    {"Rep", ABBR_NOSPLIT},    {"Reps", ABBR_NOSPLIT}, {"Rev", ABBR_NOSPLIT},
+    {"Sen", ABBR_NOSPLIT},    {"Sens", ABBR_NOSPLIT}, {"Sep", ABBR_END},
+    {"Sept", ABBR_END},       {"Sgt", ABBR_NOSPLIT},  {"Sr", ABBR_END},
+    {"St", ABBR_END},         {"Ste", ABBR_END},      {"Supt", ABBR_NOSPLIT},
+    {"Tenn", ABBR_END},       {"Tex", ABBR_END},      {"Univ", ABBR_END},
+    {"Va", ABBR_END},         {"Vol", ABBR_NUM},      {"Vols", ABBR_NUM},
+    {"Vt", ABBR_END},         {"Wash", ABBR_END},     {"Wis", ABBR_END},
+    {"Wyo", ABBR_END},        {"al", ABBR_END},       {"approx", ABBR_NOSPLIT},
+    {"ca", ABBR_NOSPLIT},     {"cf", ABBR_NOSPLIT},   {"esp", ABBR_NOSPLIT},
+    {"est", ABBR_END},        {"etc", ABBR_END},      {"incl", ABBR_NOSPLIT},
+    {"p", ABBR_NUM},          {"pp", ABBR_NUM},       {"viz", ABBR_NOSPLIT},
+    {"vs", ABBR_NOSPLIT},
 };
 
 #define ABBR_MAXLEN 6
@@ -460,6 +378,7 @@ static int abbr_find(const char *s, size_t n)
  * an initial or an ellipsis only these start a new one. Names that are
  * also words ("Will", "May", "Hope") and words that often follow "U.S." in
  * a name ("First Lady", "Former") are left out on purpose. Sorted. */
+/* clang-format off */
 static const char *const openers[] = {
 	"A", "About", "Above", "According", "Across", "Additionally", "After", "Afterward",
 	"Afterwards", "Again", "Against", "Ahead", "All", "Almost", "Along", "Already", "Also",
@@ -481,9 +400,11 @@ static const char *const openers[] = {
 	"While", "Who", "Whose", "Why", "With", "Within", "Without", "Would", "Yes",
 	"Yesterday", "Yet", "You", "Your",
 };
+/* clang-format on */
 
 /* Lower-case words that title case leaves uncapitalised and that a
  * hard-wrapped line may end with. Sorted. */
+/* clang-format off */
 static const char *const small_words[] = {
 	"a", "about", "above", "across", "after", "against", "along", "amid", "among", "an",
 	"and", "around", "as", "at", "before", "behind", "below", "beneath", "beside",
@@ -493,9 +414,24 @@ static const char *const small_words[] = {
 	"towards", "under", "until", "up", "upon", "via", "vs", "with", "within", "without",
 	"yet",
 };
+/* clang-format on */
+
+/* Verbs of speech that follow a quotation and its speaker: after
+ * `"Why now?" Trump asked` the question does not end the sentence. Sorted. */
+/* clang-format off */
+static const char *const speech_verbs[] = {
+	"acknowledged", "added", "admitted", "agreed", "announced", "answered", "argued",
+	"asked", "asks", "beamed", "claimed", "commented", "complained", "conceded",
+	"confirmed", "continued", "cried", "declared", "demanded", "exclaimed", "explained",
+	"insisted", "joked", "laughed", "noted", "pleaded", "posted", "recalled", "remarked",
+	"replied", "reported", "responded", "said", "says", "screamed", "shouted", "stated",
+	"suggested", "tweeted", "urged", "warned", "wondered", "wrote", "yelled",
+};
+/* clang-format on */
 
 /* Lines that are page furniture rather than article text, as normalised by
  * is_boilerplate(). Sorted. */
+/* clang-format off */
 static const char *const boilerplate[] = {
 	"add a comment",
 	"advertisement",
@@ -561,6 +497,7 @@ static const char *const boilerplate[] = {
 	"tweet",
 	"view comments",
 };
+/* clang-format on */
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -572,6 +509,11 @@ static bool is_opener(const char *s, size_t n)
 static bool is_small_word(const char *s, size_t n)
 {
 	return n <= 8 && in_table(small_words, NELEM(small_words), s, n);
+}
+
+static bool is_speech_verb(const char *s, size_t n)
+{
+	return n <= 12 && in_table(speech_verbs, NELEM(speech_verbs), s, n);
 }
 
 static bool is_boilerplate(const char *s, size_t n)
@@ -623,7 +565,7 @@ static inline int push(struct seg_doc *d, size_t start, size_t len, unsigned kin
 	if (d->ntoks == d->cap_toks && grow((void **)&d->toks, &d->cap_toks, sizeof *d->toks))
 		return -ENOMEM;
 	d->toks[d->ntoks++] =
-		(struct seg_token){(uint32_t)start, (uint32_t)len, (uint16_t)kind, (uint16_t)flags};
+	    (struct seg_token){(uint32_t)start, (uint32_t)len, (uint16_t)kind, (uint16_t)flags};
 	return 0;
 }
 
@@ -714,8 +656,8 @@ static size_t url_len(const char *t, size_t n, size_t p)
 		if (e > p + k && strchr(".,;:!?)]}\"'", t[e - 1]))
 			e--;
 		else if (e >= p + k + 3 && (unsigned char)t[e - 3] == 0xE2 &&
-			 (unsigned char)t[e - 2] == 0x80 &&
-			 ((unsigned char)t[e - 1] == 0x99 || (unsigned char)t[e - 1] == 0x9D))
+		         (unsigned char)t[e - 2] == 0x80 &&
+		         ((unsigned char)t[e - 1] == 0x99 || (unsigned char)t[e - 1] == 0x9D))
 			e -= 3;
 		else
 			break;
@@ -801,8 +743,9 @@ static int scan_word(struct tokenizer *z, size_t p, size_t q, int c, int32_t cp,
 			case C_APOS:
 				if (!is_letterc(prev) || !is_letterc(c2) || clitic_len(t, le, p))
 					break;
-				if ((cp2 == 't' || cp2 == 'T') && (prev_cp == 'n' || prev_cp == 'N') &&
-				    end - start >= 2 && !word_at(t, le, r)) {
+				if ((cp2 == 't' || cp2 == 'T') &&
+				    (prev_cp == 'n' || prev_cp == 'N') && end - start >= 2 &&
+				    !word_at(t, le, r)) {
 					end--; /* "don't": "do" + "n't" */
 					goto done;
 				}
@@ -826,13 +769,13 @@ static int scan_word(struct tokenizer *z, size_t p, size_t q, int c, int32_t cp,
 		if (ndots && !(flags & SEG_TF_DIGIT) && (seg > maxseg ? seg : maxseg) <= 2) {
 			abbr = true;
 			nosplit = wl == 3 && ((lower((unsigned char)t[start]) == 'e' &&
-					       lower((unsigned char)t[start + 2]) == 'g') ||
-					      (lower((unsigned char)t[start]) == 'i' &&
-					       lower((unsigned char)t[start + 2]) == 'e'));
+			                       lower((unsigned char)t[start + 2]) == 'g') ||
+			                      (lower((unsigned char)t[start]) == 'i' &&
+			                       lower((unsigned char)t[start + 2]) == 'e'));
 		} else if (!ndots && nchars == 1 && first == C_UPPER) {
 			abbr = true; /* an initial */
 		} else if (!ndots && !(flags & (SEG_TF_DIGIT | SEG_TF_HYPHEN)) &&
-			   wl <= ABBR_MAXLEN) {
+		           wl <= ABBR_MAXLEN) {
 			switch (abbr_find(t + start, wl)) {
 			case ABBR_NOSPLIT:
 				abbr = nosplit = true;
@@ -960,7 +903,7 @@ static int apostrophe(struct tokenizer *z, size_t p, size_t q, int32_t cp, size_
 	if (k) {
 		*endp = p + k;
 		return push(z->d, p, k, t[p + k - 1] == 's' ? SEG_TOK_WORD : SEG_TOK_NUMBER,
-			    SEG_TF_DIGIT);
+		            SEG_TF_DIGIT);
 	}
 	unsigned dir;
 	if (cp == '\'') {
@@ -990,7 +933,8 @@ static int tokenize_line(struct tokenizer *z)
 		case C_UPPER:
 		case C_LETTER:
 		case C_DIGIT:
-			if ((cp == 'n' || cp == 'N') && after_word(z, p) && (k = nt_len(t, le, p))) {
+			if ((cp == 'n' || cp == 'N') && after_word(z, p) &&
+			    (k = nt_len(t, le, p))) {
 				rc = push(d, p, k, SEG_TOK_CLITIC, 0);
 				p += k;
 			} else if ((cp == 'h' || cp == 'H') && (k = url_len(t, le, p))) {
@@ -1088,11 +1032,12 @@ static bool small_word_tok(const struct seg_doc *d, const struct seg_token *k)
 /* Whether the break between a line ending in `last` and the next line
  * starting with `first` looks like hard wrapping. */
 static bool wraps(const struct seg_doc *d, const struct seg_token *last,
-		  const struct seg_token *first)
+                  const struct seg_token *first)
 {
 	if (last->flags & (PF_TERMINAL | SEG_TF_ABBREV | SEG_TF_CLOSE))
 		return false;
-	return (first->flags & PF_LOWER) || (last->kind == SEG_TOK_PUNCT && d->text[last->start] == ',') ||
+	return (first->flags & PF_LOWER) ||
+	       (last->kind == SEG_TOK_PUNCT && d->text[last->start] == ',') ||
 	       small_word_tok(d, last);
 }
 
@@ -1154,8 +1099,8 @@ struct line {
 struct splitter {
 	struct seg_doc *d;
 	struct docinfo di;
-	size_t sb;  /* first token of the sentence being built */
-	bool para;  /* the next sentence starts a paragraph */
+	size_t sb; /* first token of the sentence being built */
+	bool para; /* the next sentence starts a paragraph */
 };
 
 static void line_at(const struct seg_doc *d, size_t a, struct line *L)
@@ -1265,9 +1210,28 @@ static int term_type(unsigned flags)
 	return flags & PF_NOSPLIT ? T_NOSPLIT : T_ABBREV;
 }
 
+/* Whether capitalised words (a speaker's name and title) and then a verb of
+ * speech start at token k: `Trump asked`, `Gen. Smith said`. */
+static bool speech_follows(const struct seg_doc *d, size_t k)
+{
+	for (size_t n = 0; k < d->ntoks && n < 4; k++, n++) {
+		const struct seg_token *w = &d->toks[k];
+		if (w->kind != SEG_TOK_WORD)
+			return false;
+		if (n == 0 && !(w->flags & SEG_TF_ABBREV) && is_opener(d->text + w->start, w->len))
+			return false; /* "Nobody answered": a new sentence */
+		if (w->flags & PF_LOWER)
+			return is_speech_verb(d->text + w->start, w->len);
+		if (!(w->flags & SEG_TF_CAP))
+			return false;
+	}
+	return false;
+}
+
 /* Whether a run of terminal punctuation of type `type` at token i, whose
- * closers end before token k, ends a sentence. */
-static bool ends_sentence(const struct splitter *sp, int type, size_t i, size_t k)
+ * closers end before token k, ends a sentence; `quoted` says the run ends
+ * with a closing quote. */
+static bool ends_sentence(const struct splitter *sp, int type, size_t i, size_t k, bool quoted)
 {
 	const struct seg_doc *d = sp->d;
 	const struct seg_token *tk = d->toks;
@@ -1288,7 +1252,9 @@ static bool ends_sentence(const struct splitter *sp, int type, size_t i, size_t 
 			return false;
 		/* fall through */
 	case T_QEX:
-		return !(n->flags & PF_LOWER);
+		if (n->flags & PF_LOWER)
+			return false;
+		return !(type == T_QEX && quoted && speech_follows(d, k));
 	default: /* an ellipsis, "U.S.", "Inc.", an initial */
 		return n->kind == SEG_TOK_WORD && (n->flags & SEG_TF_CAP) &&
 		       is_opener(d->text + n->start, n->len);
@@ -1319,8 +1285,9 @@ static int emit(struct splitter *sp, size_t tb, size_t te, unsigned flags)
 			qwords++;
 			break;
 		case SEG_TOK_QUOTE:
-			/* Quoted speech: three words or more inside quotes, or
-			 * before a closing quote opened in an earlier sentence. */
+			/* Quoted speech: three words or more inside quotes (one
+			 * or two are a scare quote or a term), or before a
+			 * closing quote opened in an earlier sentence. */
 			if (k->flags & SEG_TF_OPEN) {
 				inq = true;
 				qwords = 0;
@@ -1333,7 +1300,7 @@ static int emit(struct splitter *sp, size_t tb, size_t te, unsigned flags)
 			break;
 		}
 	}
-	quote |= inq && qwords >= 3;
+	quote |= inq && qwords > 0; /* the quote goes on into the next sentence */
 	if (sp->para)
 		flags |= SEG_SF_PARA_START;
 	sp->para = false;
@@ -1343,9 +1310,8 @@ static int emit(struct splitter *sp, size_t tb, size_t te, unsigned flags)
 		flags |= SEG_SF_NUMBER;
 	const struct seg_token *f = &d->toks[tb], *l = &d->toks[te - 1];
 	d->toks[tb].flags |= SEG_TF_SENT_START;
-	d->sents[d->nsents++] = (struct seg_sentence){f->start,     l->start + l->len,
-						      (uint32_t)tb, (uint32_t)te,
-						      words,        flags};
+	d->sents[d->nsents++] = (struct seg_sentence){
+	    f->start, l->start + l->len, (uint32_t)tb, (uint32_t)te, words, flags};
 	return 0;
 }
 
@@ -1368,15 +1334,16 @@ static int split_line(struct splitter *sp, const struct line *L, const struct li
 		if (!(f & (PF_TERMINAL | SEG_TF_ABBREV)))
 			continue;
 		int type = term_type(f);
+		bool quoted = false;
 		size_t j = i;
 		while (j + 1 < L->b && (tk[j + 1].flags & (PF_TERMINAL | SEG_TF_CLOSE))) {
 			j++;
 			if (tk[j].flags & PF_TERMINAL)
 				type = term_type(tk[j].flags);
+			quoted = tk[j].kind == SEG_TOK_QUOTE;
 		}
 		size_t k = j + 1;
-		bool end = k < L->b ? ends_sentence(sp, type, i, k)
-				    : force || ends_sentence(sp, type, i, k);
+		bool end = (k == L->b && force) || ends_sentence(sp, type, i, k, quoted);
 		if (end) {
 			if ((rc = emit(sp, sp->sb, k, 0)))
 				return rc;

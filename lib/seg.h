@@ -43,12 +43,12 @@
 #define SEG_HEADING_MAX_WORDS 14
 
 enum seg_tok_kind {
-	SEG_TOK_WORD = 1,   /* letters (and digits inside words), abbreviations */
-	SEG_TOK_NUMBER,     /* digits with internal , . : / */
+	SEG_TOK_WORD = 1, /* letters (and digits inside words), abbreviations */
+	SEG_TOK_NUMBER,   /* digits with internal , . : / */
 	SEG_TOK_PUNCT,
 	SEG_TOK_QUOTE,
 	SEG_TOK_SYMBOL,
-	SEG_TOK_CLITIC,     /* ’s 's n't ’ve 're 'll 'd 'm */
+	SEG_TOK_CLITIC, /* ’s 's n't ’ve 're 'll 'd 'm */
 };
 
 enum seg_tok_flag {
@@ -71,17 +71,17 @@ struct seg_token {
 };
 
 enum seg_sent_flag {
-	SEG_SF_HEADING = 1,    /* same bits as the wire's SentenceFlag */
+	SEG_SF_HEADING = 1, /* same bits as the wire's SentenceFlag */
 	SEG_SF_QUOTE = 2,
 	SEG_SF_PARA_START = 4,
 	SEG_SF_NUMBER = 8,
 };
 
 struct seg_sentence {
-	uint32_t start, end;          /* bytes [start, end), trimmed of spaces */
-	uint32_t tok_begin, tok_end;  /* tokens [tok_begin, tok_end) */
-	uint32_t words;               /* word and number tokens */
-	uint32_t flags;               /* enum seg_sent_flag bits */
+	uint32_t start, end;         /* bytes [start, end), trimmed of spaces */
+	uint32_t tok_begin, tok_end; /* tokens [tok_begin, tok_end) */
+	uint32_t words;              /* word and number tokens */
+	uint32_t flags;              /* enum seg_sent_flag bits */
 };
 
 /* Results of one seg_split(); the arrays are reused by the next call, so a

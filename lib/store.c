@@ -11,17 +11,17 @@ struct store {
 };
 
 static const char schema_sql[] =
-	"PRAGMA journal_mode=WAL;"
-	"PRAGMA synchronous=NORMAL;"
-	"CREATE TABLE IF NOT EXISTS digests ("
-	" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-	" article_id TEXT NOT NULL UNIQUE,"
-	" status TEXT NOT NULL,"
-	" created_at_us INTEGER NOT NULL,"
-	" json TEXT NOT NULL,"
-	" proto BLOB NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-	"INSERT OR IGNORE INTO meta VALUES ('store_version', '1');";
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=NORMAL;"
+    "CREATE TABLE IF NOT EXISTS digests ("
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " article_id TEXT NOT NULL UNIQUE,"
+    " status TEXT NOT NULL,"
+    " created_at_us INTEGER NOT NULL,"
+    " json TEXT NOT NULL,"
+    " proto BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "INSERT OR IGNORE INTO meta VALUES ('store_version', '1');";
 
 struct store *store_open(const char *path, struct buf *err)
 {
@@ -33,7 +33,7 @@ struct store *store_open(const char *path, struct buf *err)
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK) {
 		buf_printf(err, "cannot open store %s: %s", path,
-			   s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		           s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 5000);
@@ -43,16 +43,17 @@ struct store *store_open(const char *path, struct buf *err)
 		sqlite3_free(msg);
 		goto fail;
 	}
-	if (sqlite3_prepare_v2(s->db,
-			       "INSERT INTO digests (article_id, status, created_at_us, json, proto)"
-			       " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(article_id) DO NOTHING",
-			       -1, &s->put, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(
+	        s->db,
+	        "INSERT INTO digests (article_id, status, created_at_us, json, proto)"
+	        " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(article_id) DO NOTHING",
+	        -1, &s->put, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "SELECT status FROM digests WHERE article_id = ?1", -1,
-			       &s->has, NULL) != SQLITE_OK ||
+	                       &s->has, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "SELECT count(*) FROM digests", -1, &s->count, NULL) !=
-		    SQLITE_OK) {
+	        SQLITE_OK) {
 		buf_printf(err, "cannot prepare store statements on %s: %s", path,
-			   sqlite3_errmsg(s->db));
+		           sqlite3_errmsg(s->db));
 		goto fail;
 	}
 	return s;
@@ -62,8 +63,8 @@ fail:
 }
 
 int store_put(struct store *s, const char *article_id, int status_ok, uint64_t created_at_us,
-	      const char *json, size_t json_len, const void *pb, size_t pb_len, int *inserted,
-	      struct buf *err)
+              const char *json, size_t json_len, const void *pb, size_t pb_len, int *inserted,
+              struct buf *err)
 {
 	sqlite3_stmt *st = s->put;
 	sqlite3_bind_text(st, 1, article_id, -1, SQLITE_STATIC);

@@ -26,8 +26,8 @@ struct store *store_open(const char *path, struct buf *err);
 /* Insert a digest unless its article is already stored; *inserted says
  * which happened. 0, or -EIO with a message in err. */
 int store_put(struct store *s, const char *article_id, int status_ok, uint64_t created_at_us,
-	      const char *json, size_t json_len, const void *pb, size_t pb_len, int *inserted,
-	      struct buf *err);
+              const char *json, size_t json_len, const void *pb, size_t pb_len, int *inserted,
+              struct buf *err);
 
 /* Is the article stored? 1 yes (with *status_ok), 0 no, -EIO on error. */
 int store_has(struct store *s, const char *article_id, int *status_ok);

@@ -39,11 +39,11 @@ struct summary;
  * where parts[i]->seq == i and n == parts[0]->total. 0, -ENOMEM, or
  * -EINVAL if the parts do not form one whole article. */
 int summary_build(struct summary **out, const Nd__ChunkResult *const *parts, size_t n,
-		  const struct summary_opts *opts);
+                  const struct summary_opts *opts);
 
 /* A failed digest for an article that could not be processed at all. */
 int summary_failed(struct summary **out, const char *article_id, const char *source,
-		   const char *title, const char *error, const struct summary_opts *opts);
+                   const char *title, const char *error, const struct summary_opts *opts);
 
 const Nd__Digest *summary_digest(const struct summary *s);
 /* Safe on NULL. */

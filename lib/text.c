@@ -49,7 +49,7 @@ enum { CH_KEEP, CH_SPACE, CH_NEWLINE, CH_PARA, CH_DROP };
 static int classify(int32_t cp)
 {
 	switch (cp) {
-	case 0x85: /* NEXT LINE */
+	case 0x85:   /* NEXT LINE */
 	case 0x2028: /* LINE SEPARATOR */
 		return CH_NEWLINE;
 	case 0x2029: /* PARAGRAPH SEPARATOR */
@@ -105,11 +105,11 @@ static inline bool nfc_stable(int32_t cp)
 }
 
 struct cleaner {
-	char *o;         /* write position */
-	bool any;        /* something visible written */
-	bool space;      /* a space is pending */
-	unsigned nl;     /* newlines pending */
-	bool need_nfc;   /* a code point NFC may change was written */
+	char *o;       /* write position */
+	bool any;      /* something visible written */
+	bool space;    /* a space is pending */
+	unsigned nl;   /* newlines pending */
+	bool need_nfc; /* a code point NFC may change was written */
 	size_t dropped;
 };
 
@@ -225,9 +225,9 @@ int text_normalize(struct buf *out, const char *in, size_t n, struct text_stats 
 
 	if (need_nfc) {
 		utf8proc_uint8_t *nfc = NULL;
-		utf8proc_ssize_t r = utf8proc_map((const utf8proc_uint8_t *)out->p,
-						  (utf8proc_ssize_t)out->len, &nfc,
-						  UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+		utf8proc_ssize_t r =
+		    utf8proc_map((const utf8proc_uint8_t *)out->p, (utf8proc_ssize_t)out->len, &nfc,
+		                 UTF8PROC_STABLE | UTF8PROC_COMPOSE);
 		if (r == UTF8PROC_ERROR_NOMEM) {
 			rc = -ENOMEM;
 		} else if (r >= 0) {

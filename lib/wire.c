@@ -40,14 +40,14 @@ static int strings_valid(const ProtobufCMessage *m)
 }
 
 int wire_decode(const ProtobufCMessageDescriptor *desc, const void *data, size_t n,
-		ProtobufCMessage **out)
+                ProtobufCMessage **out)
 {
 	*out = NULL;
 	ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, n, data);
 	if (!m)
 		return WIRE_EPARSE;
 	const ProtobufCFieldDescriptor *f =
-		protobuf_c_message_descriptor_get_field_by_name(desc, "schema");
+	    protobuf_c_message_descriptor_get_field_by_name(desc, "schema");
 	if (f) {
 		uint32_t v = *(const uint32_t *)((const char *)m + f->offset);
 		if (v == 0 || v > WIRE_SCHEMA) {

@@ -28,7 +28,7 @@ enum {
 /* Decode n bytes as a message of type desc; on success *out must be freed
  * with wire_free(). Returns 0 or a WIRE_E* code. */
 int wire_decode(const ProtobufCMessageDescriptor *desc, const void *data, size_t n,
-		ProtobufCMessage **out);
+                ProtobufCMessage **out);
 void wire_free(ProtobufCMessage *m);
 
 /* Replace out's contents with the encoding of m. 0 or -ENOMEM. */
@@ -37,13 +37,13 @@ int wire_encode(const ProtobufCMessage *m, struct buf *out);
 const char *wire_strerror(int code);
 
 /* Typed conveniences. */
-#define wire_decode_chunk(d, n, out)                                                       \
+#define wire_decode_chunk(d, n, out)                                                               \
 	wire_decode(&nd__chunk__descriptor, (d), (n), (ProtobufCMessage **)(out))
-#define wire_decode_result(d, n, out)                                                      \
+#define wire_decode_result(d, n, out)                                                              \
 	wire_decode(&nd__chunk_result__descriptor, (d), (n), (ProtobufCMessage **)(out))
-#define wire_decode_digest(d, n, out)                                                      \
+#define wire_decode_digest(d, n, out)                                                              \
 	wire_decode(&nd__digest__descriptor, (d), (n), (ProtobufCMessage **)(out))
-#define wire_decode_ack(d, n, out)                                                         \
+#define wire_decode_ack(d, n, out)                                                                 \
 	wire_decode(&nd__ack__descriptor, (d), (n), (ProtobufCMessage **)(out))
 
 #endif

@@ -29,7 +29,7 @@ void *zsock_open(void *ctx, const struct zsock_opts *o, struct buf *err)
 	int rc = o->bind ? zmq_bind(s, o->endpoint) : zmq_connect(s, o->endpoint);
 	if (rc != 0) {
 		buf_printf(err, "cannot %s %s: %s", o->bind ? "bind" : "connect to", o->endpoint,
-			   zmq_strerror(errno));
+		           zmq_strerror(errno));
 		zmq_close(s);
 		return NULL;
 	}

@@ -25,12 +25,12 @@
 #include "buf.h"
 
 struct zsock_opts {
-	int type;              /* ZMQ_PUSH, ZMQ_PULL, ZMQ_PUB, ... */
-	const char *endpoint;  /* "tcp://0.0.0.0:5557", "tcp://localhost:5558" */
-	int bind;              /* 1: bind, 0: connect */
-	int sndhwm, rcvhwm;    /* 0: ZeroMQ's default (1000) */
-	long long max_msg;     /* ZMQ_MAXMSGSIZE for receiving sockets; 0: none */
-	int linger_ms;         /* -1: wait forever; default 0 */
+	int type;             /* ZMQ_PUSH, ZMQ_PULL, ZMQ_PUB, ... */
+	const char *endpoint; /* "tcp://0.0.0.0:5557", "tcp://localhost:5558" */
+	int bind;             /* 1: bind, 0: connect */
+	int sndhwm, rcvhwm;   /* 0: ZeroMQ's default (1000) */
+	long long max_msg;    /* ZMQ_MAXMSGSIZE for receiving sockets; 0: none */
+	int linger_ms;        /* -1: wait forever; default 0 */
 };
 
 /* Open and bind/connect a socket. Returns the socket or NULL with a message

@@ -55,9 +55,9 @@ struct flight {
 	struct article *a;
 	struct chunk_list chunks;
 	uint32_t attempt;
-	uint32_t unsent;     /* chunks of this attempt still in the send queue */
-	int done;            /* acknowledged or given up; freed when unsent == 0 */
-	uint64_t deadline;   /* loop ms; 0 while chunks are unsent */
+	uint32_t unsent;   /* chunks of this attempt still in the send queue */
+	int done;          /* acknowledged or given up; freed when unsent == 0 */
+	uint64_t deadline; /* loop ms; 0 while chunks are unsent */
 	struct flight *prev, *next;
 };
 
@@ -133,8 +133,8 @@ static int reader_emit(struct reader *r, struct article *a)
 		return -1;
 	}
 	struct flight *f = calloc(1, sizeof *f);
-	if (!f || chunk_split(a->text.p, a->text.len, (size_t)p->set.chunk_bytes, &r->seg,
-			      &f->chunks)) {
+	if (!f ||
+	    chunk_split(a->text.p, a->text.len, (size_t)p->set.chunk_bytes, &r->seg, &f->chunks)) {
 		log_error("out of memory chunking %s", a->origin);
 		article_free(a);
 		flight_free(f);
@@ -143,7 +143,7 @@ static int reader_emit(struct reader *r, struct article *a)
 	f->a = a;
 	if (a->invalid_utf8)
 		log_warn("%s: %zu invalid UTF-8 sequences replaced by U+FFFD", a->origin,
-			 a->invalid_utf8);
+		         a->invalid_utf8);
 	pthread_mutex_lock(&p->mu);
 	while (p->qn == QUEUE_CAP && !p->stopping)
 		pthread_cond_wait(&p->not_full, &p->mu);
@@ -198,18 +198,18 @@ static int read_jsonl(struct reader *r, FILE *in, const char *name)
 		if (too_long) {
 			char why[160];
 			snprintf(why, sizeof why, "line longer than %zu bytes", limit);
-			a = article_rejected(NULL, r->data.p, n, p->set.source ? p->set.source : name,
-					     origin, why);
+			a = article_rejected(NULL, r->data.p, n,
+			                     p->set.source ? p->set.source : name, origin, why);
 		} else {
 			a = article_from_json(r->data.p, n, p->set.source ? p->set.source : name,
-					      origin);
+			                      origin);
 			if (a && !a->error && a->text.len > (size_t)p->set.max_article) {
 				char why[160];
 				snprintf(why, sizeof why,
-					 "article is %zu bytes, over --max-article-bytes %ld",
-					 a->text.len, p->set.max_article);
-				struct article *rej = article_rejected(a->id, NULL, 0, a->source,
-								       origin, why);
+				         "article is %zu bytes, over --max-article-bytes %ld",
+				         a->text.len, p->set.max_article);
+				struct article *rej =
+				    article_rejected(a->id, NULL, 0, a->source, origin, why);
 				article_free(a);
 				a = rej;
 			}
@@ -230,15 +230,15 @@ static int read_text_file(struct reader *r, const char *path)
 	const char *source = p->set.source ? p->set.source : path;
 	FILE *in = fopen(path, "rb");
 	if (!in) {
-		return reader_emit(r, article_rejected(NULL, path, strlen(path), source, path,
-						       strerror(errno)));
+		return reader_emit(
+		    r, article_rejected(NULL, path, strlen(path), source, path, strerror(errno)));
 	}
 	struct stat st;
 	char why[200];
 	struct article *a = NULL;
 	if (fstat(fileno(in), &st) == 0 && st.st_size > p->set.max_article + 4096) {
 		snprintf(why, sizeof why, "file is %lld bytes, over --max-article-bytes %ld",
-			 (long long)st.st_size, p->set.max_article);
+		         (long long)st.st_size, p->set.max_article);
 		a = article_rejected(NULL, path, strlen(path), source, path, why);
 	} else {
 		buf_reset(&r->data);
@@ -251,16 +251,16 @@ static int read_text_file(struct reader *r, const char *path)
 			a = article_rejected(NULL, path, strlen(path), source, path, why);
 		} else if (memchr(r->data.p ? r->data.p : "", 0, r->data.len)) {
 			a = article_rejected(NULL, r->data.p, r->data.len, source, path,
-					     "binary data (NUL bytes), not text");
+			                     "binary data (NUL bytes), not text");
 		} else {
 			a = article_from_text(r->data.p ? r->data.p : "", r->data.len, source,
-					      path);
+			                      path);
 			if (a && a->text.len > (size_t)p->set.max_article) {
 				snprintf(why, sizeof why,
-					 "article is %zu bytes, over --max-article-bytes %ld",
-					 a->text.len, p->set.max_article);
+				         "article is %zu bytes, over --max-article-bytes %ld",
+				         a->text.len, p->set.max_article);
 				struct article *rej =
-					article_rejected(a->id, NULL, 0, source, path, why);
+				    article_rejected(a->id, NULL, 0, source, path, why);
 				article_free(a);
 				a = rej;
 			}
@@ -410,7 +410,7 @@ static void admit(struct producer *p)
 			/* The same content twice: one digest covers both. */
 			p->duplicates++;
 			log_info("%s: same article as one in flight (%s), not sent twice",
-				 f->a->origin, f->a->id);
+			         f->a->origin, f->a->id);
 			p->ok++; /* the first one's digest serves both */
 			flight_free(f);
 			continue;
@@ -474,7 +474,7 @@ static void on_push_ready(struct zwatch *w)
 			} else {
 				/* Deadline doubles with each attempt. */
 				uint64_t t = (uint64_t)p->set.ack_timeout
-					     << (it.f->attempt - 1 < 6 ? it.f->attempt - 1 : 6);
+				             << (it.f->attempt - 1 < 6 ? it.f->attempt - 1 : 6);
 				it.f->deadline = uv_now(p->loop) + t;
 			}
 		}
@@ -526,8 +526,8 @@ static void print_progress(struct producer *p, int final)
 	if (!p->progress)
 		return;
 	fprintf(stderr, "\r\033[Kproducer: %lu/%lu%s articles done, %lu failed, %zu in flight%s",
-		p->ok + p->failed, p->read, p->reader_done ? "" : "+", p->failed, p->ninflight,
-		final ? "\n" : "");
+	        p->ok + p->failed, p->read, p->reader_done ? "" : "+", p->failed, p->ninflight,
+	        final ? "\n" : "");
 }
 
 static void stop_loop(struct producer *p);
@@ -542,7 +542,8 @@ static void on_tick(uv_timer_t *t)
 			continue;
 		if (f->attempt >= (uint32_t)p->set.max_attempts) {
 			char why[160];
-			snprintf(why, sizeof why, "no acknowledgement after %u attempts", f->attempt);
+			snprintf(why, sizeof why, "no acknowledgement after %u attempts",
+			         f->attempt);
 			log_warn("article %s (%s): %s", f->a->id, f->a->origin, why);
 			record_failure(p, f, why);
 			flight_unlink(p, f);
@@ -551,7 +552,7 @@ static void on_tick(uv_timer_t *t)
 		f->attempt++;
 		p->resends++;
 		log_info("article %s (%s) not acknowledged in time: sending attempt %u", f->a->id,
-			 f->a->origin, f->attempt);
+		         f->a->origin, f->attempt);
 		flight_send(p, f);
 	}
 	/* A safety net for the edge-triggered ZMQ_FD. */
@@ -602,48 +603,49 @@ int main(int argc, char **argv)
 	struct producer *p = &P;
 	struct settings *s = &p->set;
 	const struct conf_opt opts[] = {
-		{"chunks-bind", "DIGEST_CHUNKS_BIND", CONF_STR, "tcp://*:5557",
-		 "endpoint the workers pull chunks from", &s->chunks, 0, 0, NULL},
-		{"acks-bind", "DIGEST_ACKS_BIND", CONF_STR, "tcp://*:5559",
-		 "endpoint the sink sends acknowledgements to", &s->acks, 0, 0, NULL},
-		{"chunk-bytes", "DIGEST_CHUNK_BYTES", CONF_INT, "4096",
-		 "largest chunk; chunks end at sentence boundaries", &s->chunk_bytes,
-		 CHUNK_MIN_BYTES, 1 << 24, NULL},
-		{"window", "DIGEST_WINDOW", CONF_INT, "1000",
-		 "articles in flight at most; reading pauses when full", &s->window, 1, 1000000,
-		 NULL},
-		{"max-article-bytes", "DIGEST_MAX_ARTICLE_BYTES", CONF_INT, "8388608",
-		 "larger articles get a failed digest instead of being processed",
-		 &s->max_article, 1024, 1L << 30, NULL},
-		{"ack-timeout", "DIGEST_ACK_TIMEOUT", CONF_INT, "30000",
-		 "milliseconds to wait for an acknowledgement before resending (doubles per "
-		 "attempt)",
-		 &s->ack_timeout, 10, 86400000, NULL},
-		{"max-attempts", "DIGEST_MAX_ATTEMPTS", CONF_INT, "5",
-		 "sends of an article before it is reported failed", &s->max_attempts, 1, 100,
-		 NULL},
-		{"source", "DIGEST_SOURCE", CONF_STR, NULL,
-		 "source name for articles without one (default: the file name, or stdin)",
-		 &s->source, 0, 0, NULL},
-		{"progress", "DIGEST_PROGRESS", CONF_STR, "auto",
-		 "progress line on stderr (auto: when stderr is a terminal)", &s->progress, 0, 0,
-		 "auto|always|never"},
-		{"max-msg-bytes", "DIGEST_MAX_MSG_BYTES", CONF_INT, "16777216",
-		 "largest frame accepted; larger ones are dropped by ZeroMQ", &s->max_msg, 1024,
-		 1L << 30, NULL},
-		{"log-level", "DIGEST_LOG_LEVEL", CONF_STR, "info", "least severe level logged",
-		 &s->log_level, 0, 0, "debug|info|warn|error"},
-		{"log-format", "DIGEST_LOG_FORMAT", CONF_STR, "plain", "log line format",
-		 &s->log_format, 0, 0, "plain|json"},
+	    {"chunks-bind", "DIGEST_CHUNKS_BIND", CONF_STR, "tcp://*:5557",
+	     "endpoint the workers pull chunks from", &s->chunks, 0, 0, NULL},
+	    {"acks-bind", "DIGEST_ACKS_BIND", CONF_STR, "tcp://*:5559",
+	     "endpoint the sink sends acknowledgements to", &s->acks, 0, 0, NULL},
+	    {"chunk-bytes", "DIGEST_CHUNK_BYTES", CONF_INT, "4096",
+	     "largest chunk; chunks end at sentence boundaries", &s->chunk_bytes, CHUNK_MIN_BYTES,
+	     1 << 24, NULL},
+	    {"window", "DIGEST_WINDOW", CONF_INT, "1000",
+	     "articles in flight at most; reading pauses when full", &s->window, 1, 1000000, NULL},
+	    {"max-article-bytes", "DIGEST_MAX_ARTICLE_BYTES", CONF_INT, "8388608",
+	     "larger articles get a failed digest instead of being processed", &s->max_article,
+	     1024, 1L << 30, NULL},
+	    {"ack-timeout", "DIGEST_ACK_TIMEOUT", CONF_INT, "30000",
+	     "milliseconds to wait for an acknowledgement before resending (doubles per "
+	     "attempt)",
+	     &s->ack_timeout, 10, 86400000, NULL},
+	    {"max-attempts", "DIGEST_MAX_ATTEMPTS", CONF_INT, "5",
+	     "sends of an article before it is reported failed", &s->max_attempts, 1, 100, NULL},
+	    {"source", "DIGEST_SOURCE", CONF_STR, NULL,
+	     "source name for articles without one (default: the file name, or stdin)", &s->source,
+	     0, 0, NULL},
+	    {"progress", "DIGEST_PROGRESS", CONF_STR, "auto",
+	     "progress line on stderr (auto: when stderr is a terminal)", &s->progress, 0, 0,
+	     "auto|always|never"},
+	    {"max-msg-bytes", "DIGEST_MAX_MSG_BYTES", CONF_INT, "16777216",
+	     "largest frame accepted; larger ones are dropped by ZeroMQ", &s->max_msg, 1024,
+	     1L << 30, NULL},
+	    {"log-level", "DIGEST_LOG_LEVEL", CONF_STR, "info", "least severe level logged",
+	     &s->log_level, 0, 0, "debug|info|warn|error"},
+	    {"log-format", "DIGEST_LOG_FORMAT", CONF_STR, "plain", "log line format",
+	     &s->log_format, 0, 0, "plain|json"},
 	};
 	const struct conf_spec spec = {
-		"producer", "[options] FILE|FOLDER|-...",
-		"Read articles and stream them, in sentence-aligned chunks, to the workers.\n"
-		"A plain-text file is one article whose first line is the title; a .jsonl file\n"
-		"or - (stdin) holds one JSON object a line: {\"id\"?, \"title\"?, \"source\"?, "
-		"\"text\"}.\nFolders are read recursively, in name order. Exits once every article "
-		"is\nacknowledged by the sink: 0 if all succeeded, 1 if any failed.",
-		opts, sizeof opts / sizeof opts[0], NULL};
+	    "producer",
+	    "[options] FILE|FOLDER|-...",
+	    "Read articles and stream them, in sentence-aligned chunks, to the workers.\n"
+	    "A plain-text file is one article whose first line is the title; a .jsonl file\n"
+	    "or - (stdin) holds one JSON object a line: {\"id\"?, \"title\"?, \"source\"?, "
+	    "\"text\"}.\nFolders are read recursively, in name order. Exits once every article "
+	    "is\nacknowledged by the sink: 0 if all succeeded, 1 if any failed.",
+	    opts,
+	    sizeof opts / sizeof opts[0],
+	    NULL};
 	int first;
 	int rc = conf_parse(&spec, argc, argv, &first, &p->err);
 	if (rc == CONF_EXIT)
@@ -654,7 +656,7 @@ int main(int argc, char **argv)
 	}
 	if (first >= argc) {
 		fprintf(stderr, "producer: no input: give files, folders, or - for JSON Lines on "
-				"stdin (see producer --help)\n");
+		                "stdin (see producer --help)\n");
 		return 2;
 	}
 	for (int i = first; i < argc; i++) {
@@ -665,9 +667,9 @@ int main(int argc, char **argv)
 		}
 	}
 	log_init("producer", (enum log_level)log_level_parse(s->log_level),
-		 strcmp(s->log_format, "json") == 0);
+	         strcmp(s->log_format, "json") == 0);
 	p->progress = strcmp(s->progress, "always") == 0 ||
-		      (strcmp(s->progress, "auto") == 0 && isatty(STDERR_FILENO));
+	              (strcmp(s->progress, "auto") == 0 && isatty(STDERR_FILENO));
 	p->inputs = argv + first;
 	p->ninputs = argc - first;
 
@@ -709,13 +711,13 @@ int main(int argc, char **argv)
 	uv_update_time(p->loop);
 	double secs = (double)(uv_now(p->loop) - p->started_ms) / 1000.0;
 	log_info("%lu articles: %lu ok, %lu failed, %lu resends, %lu duplicates in %.2f s "
-		 "(%.1f articles/s)",
-		 p->read, p->ok, p->failed, p->resends, p->duplicates, secs,
-		 secs > 0 ? (double)p->read / secs : 0.0);
+	         "(%.1f articles/s)",
+	         p->read, p->ok, p->failed, p->resends, p->duplicates, secs,
+	         secs > 0 ? (double)p->read / secs : 0.0);
 	if (p->failed) {
 		log_error("%lu of %lu articles failed:\n%s%s", p->failed, p->read,
-			  p->failures.p ? p->failures.p : "",
-			  p->nfailures_listed > MAX_FAILURES_LISTED ? "  ...\n" : "");
+		          p->failures.p ? p->failures.p : "",
+		          p->nfailures_listed > MAX_FAILURES_LISTED ? "  ...\n" : "");
 		p->exit_code = 1;
 	}
 	if (!p->stopping)

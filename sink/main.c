@@ -31,8 +31,7 @@
 #define DRAIN_BATCH 256
 
 struct settings {
-	const char *results, *digests, *acks, *store, *out, *out_format, *log_level,
-		*log_format;
+	const char *results, *digests, *acks, *store, *out, *out_format, *log_level, *log_format;
 	long max_msg, key_points, partial_ttl;
 };
 
@@ -57,7 +56,7 @@ struct sink {
 	size_t nacks;
 	struct buf json, pb, scratch, err;
 	unsigned long stored, published, duplicates, resent, bad_frames, failed, expired,
-		acks_dropped;
+	    acks_dropped;
 };
 
 static uint64_t now_us(void)
@@ -156,7 +155,7 @@ static void deliver(struct sink *k, const Nd__Digest *d, uint32_t attempt)
 	}
 	buf_reset(&k->err);
 	if (store_put(k->store, d->article_id, ok, d->created_at_us, k->json.p, k->json.len,
-		      k->pb.p, k->pb.len, &inserted, &k->err)) {
+	              k->pb.p, k->pb.len, &inserted, &k->err)) {
 		/* Not acknowledged: the producer resends it later. */
 		log_error("%s", k->err.p);
 		return;
@@ -170,7 +169,7 @@ static void deliver(struct sink *k, const Nd__Digest *d, uint32_t attempt)
 		write_output(k, d);
 		publish(k, d);
 		log_debug("stored digest %s (%u chunks)", d->article_id,
-			  d->stats ? d->stats->chunks : 0);
+		          d->stats ? d->stats->chunks : 0);
 	} else {
 		k->resent++;
 	}
@@ -185,7 +184,7 @@ static void finish_article(struct sink *k, struct assembled *a)
 	if (rc) {
 		char why[128];
 		snprintf(why, sizeof why, "the sink could not assemble the article (%s)",
-			 rc == -ENOMEM ? "out of memory" : "inconsistent chunk results");
+		         rc == -ENOMEM ? "out of memory" : "inconsistent chunk results");
 		const Nd__ChunkResult *r0 = a->parts[0];
 		rc = summary_failed(&s, a->article_id, r0->source, r0->title, why, &so);
 	}
@@ -232,8 +231,8 @@ static void handle_result(struct sink *k, const void *data, size_t n)
 		break;
 	case ASSEMBLE_INVALID:
 		k->bad_frames++;
-		log_warn("dropped an inconsistent result (article \"%s\", seq %u of %u)", id,
-			 seq, total);
+		log_warn("dropped an inconsistent result (article \"%s\", seq %u of %u)", id, seq,
+		         total);
 		break;
 	case ASSEMBLE_NOMEM:
 		log_error("out of memory assembling %s", id);
@@ -265,15 +264,15 @@ static void log_expired(const struct assembled *a, void *arg)
 {
 	const struct sink *k = arg;
 	log_warn("dropping partial article %s: %u of %u chunks after %ld s (the producer "
-		 "resends it)",
-		 a->article_id, a->have, a->total, k->set.partial_ttl);
+	         "resends it)",
+	         a->article_id, a->have, a->total, k->set.partial_ttl);
 }
 
 static void on_expiry(uv_timer_t *t)
 {
 	struct sink *k = t->data;
 	k->expired += assembler_expire(k->as, uv_now(k->loop), (uint64_t)k->set.partial_ttl * 1000u,
-				       log_expired, k);
+	                               log_expired, k);
 }
 
 static void close_walk(uv_handle_t *h, void *arg)
@@ -296,49 +295,52 @@ int main(int argc, char **argv)
 	static struct sink k;
 	struct settings *s = &k.set;
 	const struct conf_opt opts[] = {
-		{"results-bind", "DIGEST_RESULTS_BIND", CONF_STR, "tcp://*:5558",
-		 "endpoint the workers push results to", &s->results, 0, 0, NULL},
-		{"digests-bind", "DIGEST_DIGESTS_BIND", CONF_STR, "tcp://*:5560",
-		 "PUB endpoint of the digest stream (topics digest.ok, digest.failed)",
-		 &s->digests, 0, 0, NULL},
-		{"acks-connect", "DIGEST_ACKS_CONNECT", CONF_STR, "tcp://localhost:5559",
-		 "producer's acknowledgement endpoint", &s->acks, 0, 0, NULL},
-		{"store", "DIGEST_STORE", CONF_STR, "digests.db", "SQLite file of stored digests",
-		 &s->store, 0, 0, NULL},
-		{"out", "DIGEST_OUT", CONF_STR, "",
-		 "also append each new digest to this file (- for stdout)", &s->out, 0, 0, NULL},
-		{"out-format", "DIGEST_OUT_FORMAT", CONF_STR, "json",
-		 "form of --out: JSON Lines or a readable view", &s->out_format, 0, 0, "json|text"},
-		{"key-points", "DIGEST_KEY_POINTS", CONF_INT, "0",
-		 "key points per digest (0: chosen by the article's length)", &s->key_points, 0,
-		 100, NULL},
-		{"partial-ttl", "DIGEST_PARTIAL_TTL", CONF_INT, "300",
-		 "seconds an incomplete article is kept before it is dropped", &s->partial_ttl, 1,
-		 86400 * 7, NULL},
-		{"max-msg-bytes", "DIGEST_MAX_MSG_BYTES", CONF_INT, "16777216",
-		 "largest frame accepted; larger ones are dropped by ZeroMQ", &s->max_msg, 1024,
-		 1L << 30, NULL},
-		{"log-level", "DIGEST_LOG_LEVEL", CONF_STR, "info", "least severe level logged",
-		 &s->log_level, 0, 0, "debug|info|warn|error"},
-		{"log-format", "DIGEST_LOG_FORMAT", CONF_STR, "plain", "log line format",
-		 &s->log_format, 0, 0, "plain|json"},
+	    {"results-bind", "DIGEST_RESULTS_BIND", CONF_STR, "tcp://*:5558",
+	     "endpoint the workers push results to", &s->results, 0, 0, NULL},
+	    {"digests-bind", "DIGEST_DIGESTS_BIND", CONF_STR, "tcp://*:5560",
+	     "PUB endpoint of the digest stream (topics digest.ok, digest.failed)", &s->digests, 0,
+	     0, NULL},
+	    {"acks-connect", "DIGEST_ACKS_CONNECT", CONF_STR, "tcp://localhost:5559",
+	     "producer's acknowledgement endpoint", &s->acks, 0, 0, NULL},
+	    {"store", "DIGEST_STORE", CONF_STR, "digests.db", "SQLite file of stored digests",
+	     &s->store, 0, 0, NULL},
+	    {"out", "DIGEST_OUT", CONF_STR, "",
+	     "also append each new digest to this file (- for stdout)", &s->out, 0, 0, NULL},
+	    {"out-format", "DIGEST_OUT_FORMAT", CONF_STR, "json",
+	     "form of --out: JSON Lines or a readable view", &s->out_format, 0, 0, "json|text"},
+	    {"key-points", "DIGEST_KEY_POINTS", CONF_INT, "0",
+	     "key points per digest (0: chosen by the article's length)", &s->key_points, 0, 100,
+	     NULL},
+	    {"partial-ttl", "DIGEST_PARTIAL_TTL", CONF_INT, "300",
+	     "seconds an incomplete article is kept before it is dropped", &s->partial_ttl, 1,
+	     86400 * 7, NULL},
+	    {"max-msg-bytes", "DIGEST_MAX_MSG_BYTES", CONF_INT, "16777216",
+	     "largest frame accepted; larger ones are dropped by ZeroMQ", &s->max_msg, 1024,
+	     1L << 30, NULL},
+	    {"log-level", "DIGEST_LOG_LEVEL", CONF_STR, "info", "least severe level logged",
+	     &s->log_level, 0, 0, "debug|info|warn|error"},
+	    {"log-format", "DIGEST_LOG_FORMAT", CONF_STR, "plain", "log line format",
+	     &s->log_format, 0, 0, "plain|json"},
 	};
 	const struct conf_spec spec = {
-		"sink", "[options]",
-		"Assemble chunk results from the workers into per-article digests, store them,\n"
-		"publish them and acknowledge each article to the producer.",
-		opts, sizeof opts / sizeof opts[0], NULL};
+	    "sink",
+	    "[options]",
+	    "Assemble chunk results from the workers into per-article digests, store them,\n"
+	    "publish them and acknowledge each article to the producer.",
+	    opts,
+	    sizeof opts / sizeof opts[0],
+	    NULL};
 	int first;
 	int rc = conf_parse(&spec, argc, argv, &first, &k.err);
 	if (rc == CONF_EXIT)
 		return 0;
 	if (rc < 0 || first < argc) {
 		fprintf(stderr, "sink: %s\n",
-			rc < 0 ? k.err.p : "unexpected argument (the sink takes no files)");
+		        rc < 0 ? k.err.p : "unexpected argument (the sink takes no files)");
 		return 2;
 	}
 	log_init("sink", (enum log_level)log_level_parse(s->log_level),
-		 strcmp(s->log_format, "json") == 0);
+	         strcmp(s->log_format, "json") == 0);
 	k.out_text = strcmp(s->out_format, "text") == 0;
 
 	k.as = assembler_new();
@@ -379,17 +381,17 @@ int main(int argc, char **argv)
 	uv_timer_start(&k.expiry, on_expiry, 5000, 5000);
 
 	log_info("results on %s, digests on %s, acks to %s, store %s (%lld digests)", s->results,
-		 s->digests, s->acks, s->store, store_count(k.store));
+	         s->digests, s->acks, s->store, store_count(k.store));
 	uv_run(k.loop, UV_RUN_DEFAULT);
 
 	/* Give queued acknowledgements a last chance (the socket lingers). */
 	for (struct pending_ack *pa = k.ack_head; pa; pa = pa->next)
 		zmq_send(k.ack, pa->data, pa->len, ZMQ_DONTWAIT);
 	log_info("stopped: %lu digests stored (%lu failed), %lu resends acknowledged again, %lu "
-		 "duplicate results, %lu bad frames, %lu partial articles expired, %zu left "
-		 "incomplete",
-		 k.stored, k.failed, k.resent, k.duplicates, k.bad_frames, k.expired,
-		 assembler_pending(k.as));
+	         "duplicate results, %lu bad frames, %lu partial articles expired, %zu left "
+	         "incomplete",
+	         k.stored, k.failed, k.resent, k.duplicates, k.bad_frames, k.expired,
+	         assembler_pending(k.as));
 	assembler_free(k.as);
 	while (k.ack_head) {
 		struct pending_ack *pa = k.ack_head;

@@ -40,28 +40,31 @@ int main(int argc, char **argv)
 {
 	struct settings s;
 	const struct conf_opt opts[] = {
-		{"chunks-connect", "DIGEST_CHUNKS_CONNECT", CONF_STR, "tcp://localhost:5557",
-		 "producer's chunk endpoint to pull from", &s.chunks, 0, 0, NULL},
-		{"results-connect", "DIGEST_RESULTS_CONNECT", CONF_STR, "tcp://localhost:5558",
-		 "sink's result endpoint to push to", &s.results, 0, 0, NULL},
-		{"id", "DIGEST_WORKER_ID", CONF_STR, "", "name in results and logs (default host:pid)",
-		 &s.id, 0, 0, NULL},
-		{"prefetch", "DIGEST_WORKER_PREFETCH", CONF_INT, "8",
-		 "chunks queued for this worker at most (lower: fairer, less lost if it dies)",
-		 &s.prefetch, 1, 100000, NULL},
-		{"max-msg-bytes", "DIGEST_MAX_MSG_BYTES", CONF_INT, "16777216",
-		 "largest frame accepted; larger ones are dropped by ZeroMQ", &s.max_msg, 1024,
-		 1L << 30, NULL},
-		{"log-level", "DIGEST_LOG_LEVEL", CONF_STR, "info", "least severe level logged",
-		 &s.log_level, 0, 0, "debug|info|warn|error"},
-		{"log-format", "DIGEST_LOG_FORMAT", CONF_STR, "plain", "log line format",
-		 &s.log_format, 0, 0, "plain|json"},
+	    {"chunks-connect", "DIGEST_CHUNKS_CONNECT", CONF_STR, "tcp://localhost:5557",
+	     "producer's chunk endpoint to pull from", &s.chunks, 0, 0, NULL},
+	    {"results-connect", "DIGEST_RESULTS_CONNECT", CONF_STR, "tcp://localhost:5558",
+	     "sink's result endpoint to push to", &s.results, 0, 0, NULL},
+	    {"id", "DIGEST_WORKER_ID", CONF_STR, "", "name in results and logs (default host:pid)",
+	     &s.id, 0, 0, NULL},
+	    {"prefetch", "DIGEST_WORKER_PREFETCH", CONF_INT, "8",
+	     "chunks queued for this worker at most (lower: fairer, less lost if it dies)",
+	     &s.prefetch, 1, 100000, NULL},
+	    {"max-msg-bytes", "DIGEST_MAX_MSG_BYTES", CONF_INT, "16777216",
+	     "largest frame accepted; larger ones are dropped by ZeroMQ", &s.max_msg, 1024,
+	     1L << 30, NULL},
+	    {"log-level", "DIGEST_LOG_LEVEL", CONF_STR, "info", "least severe level logged",
+	     &s.log_level, 0, 0, "debug|info|warn|error"},
+	    {"log-format", "DIGEST_LOG_FORMAT", CONF_STR, "plain", "log line format", &s.log_format,
+	     0, 0, "plain|json"},
 	};
 	const struct conf_spec spec = {
-		"worker", "[options]",
-		"Pull article chunks from the producer, extract entities and score sentences,\n"
-		"and push the results to the sink. Start as many as you have cores.",
-		opts, sizeof opts / sizeof opts[0], NULL};
+	    "worker",
+	    "[options]",
+	    "Pull article chunks from the producer, extract entities and score sentences,\n"
+	    "and push the results to the sink. Start as many as you have cores.",
+	    opts,
+	    sizeof opts / sizeof opts[0],
+	    NULL};
 	struct buf err = BUF_INIT;
 	int first;
 	int rc = conf_parse(&spec, argc, argv, &first, &err);
@@ -69,12 +72,12 @@ int main(int argc, char **argv)
 		return 0;
 	if (rc < 0 || first < argc) {
 		fprintf(stderr, "worker: %s\n",
-			rc < 0 ? err.p : "unexpected argument (the worker takes no files)");
+		        rc < 0 ? err.p : "unexpected argument (the worker takes no files)");
 		buf_free(&err);
 		return 2;
 	}
 	log_init("worker", (enum log_level)log_level_parse(s.log_level),
-		 strcmp(s.log_format, "json") == 0);
+	         strcmp(s.log_format, "json") == 0);
 
 	char name[300];
 	if (*s.id) {
@@ -111,7 +114,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_info("%s pulling from %s, pushing to %s (model %s)", name, s.chunks, s.results,
-		 ner_name(ner));
+	         ner_name(ner));
 
 	struct work w;
 	work_init(&w, ner, name);
@@ -131,12 +134,12 @@ int main(int argc, char **argv)
 		if (wrc) {
 			dropped++;
 			log_warn("dropped a %zu-byte frame: %s", zmq_msg_size(&msg),
-				 wire_strerror(wrc));
+			         wire_strerror(wrc));
 			continue;
 		}
 		if (work_chunk(&w, c, &out)) {
 			log_error("out of memory encoding the result of %s/%u", c->article_id,
-				  c->seq);
+			          c->seq);
 			wire_free(&c->base);
 			failed++;
 			continue;
@@ -146,7 +149,7 @@ int main(int argc, char **argv)
 		while (zmq_send(push, out.p, out.len, 0) < 0) {
 			if (errno != EINTR || stop_requested) {
 				log_warn("result of %s/%u not sent: %s", c->article_id, c->seq,
-					 zmq_strerror(errno));
+				         zmq_strerror(errno));
 				failed++;
 				break;
 			}
@@ -157,7 +160,7 @@ int main(int argc, char **argv)
 	}
 	zmq_msg_close(&msg);
 	log_info("stopping: %lu chunks processed, %lu bad frames dropped, %lu results lost", chunks,
-		 dropped, failed);
+	         dropped, failed);
 	work_free(&w);
 	buf_free(&out);
 	buf_free(&err);

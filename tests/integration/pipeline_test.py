@@ -277,6 +277,23 @@ class PipelineTest(unittest.TestCase):
         db.close()
 
 
+    def test_workers_and_sink_exit_cleanly_on_signals(self):
+        """SIGTERM and SIGINT stop workers and the sink with status 0 after
+        they finish what they hold."""
+        import signal
+        self.pipe = Pipeline(self.work, workers=2)
+        files = [os.path.join(SOURCE, "examples/articles/harbour-bridge.txt")]
+        self.assertEqual(self.pipe.run_producer(files)[0], 0)
+        self.pipe.workers[0].send_signal(signal.SIGTERM)
+        self.pipe.workers[1].send_signal(signal.SIGINT)
+        self.pipe.sink.send_signal(signal.SIGTERM)
+        for p in (*self.pipe.workers, self.pipe.sink):
+            self.assertEqual(p.wait(timeout=10), 0, self.pipe.log(p))
+        self.assertIn("1 digests stored", self.pipe.log(self.pipe.sink))
+        self.assertIn("1 chunks processed", self.pipe.log(self.pipe.workers[0]) +
+                      self.pipe.log(self.pipe.workers[1]))
+
+
 class CommandTest(unittest.TestCase):
     """The one-shot `digest` command and the programs' command lines."""
 

@@ -18,8 +18,7 @@ void check_fail(const char *file, int line, const char *fmt, ...)
 	check_failed = 1;
 }
 
-static const char *path_under(const char *env, const char *fallback,
-			      const char *rel)
+static const char *path_under(const char *env, const char *fallback, const char *rel)
 {
 	static char buf[4096];
 	const char *dir = getenv(env);

@@ -22,7 +22,7 @@ static void plain_text_first_line_is_the_title(void)
 static void same_content_gets_the_same_id(void)
 {
 	const char *t1 = "Title\nBody text.", *t2 = "Title\nBody text.\n\n",
-		   *t3 = "Title\nOther text.";
+	           *t3 = "Title\nOther text.";
 	struct article *a = article_from_text(t1, strlen(t1), "", "1");
 	struct article *b = article_from_text(t2, strlen(t2), "", "2");
 	struct article *c = article_from_text(t3, strlen(t3), "", "3");
@@ -37,7 +37,7 @@ static void same_content_gets_the_same_id(void)
 static void json_line_fields_are_read(void)
 {
 	const char *l = "{\"id\":\"n-1\",\"title\":\"T\",\"source\":\"AP\",\"text\":\"Hello "
-			"world.\\nBye.\"}";
+	                "world.\\nBye.\"}";
 	struct article *a = article_from_json(l, strlen(l), "stdin", "stdin:1");
 	CHECK(a && !a->error);
 	CHECK_STR(a->id, "n-1");
@@ -56,10 +56,14 @@ static void json_line_fields_are_read(void)
 
 static void bad_json_becomes_a_rejected_article(void)
 {
-	const char *bad[] = {"{\"text\": ", "[1,2]", "{\"title\":\"no text\"}",
-			     "{\"text\": 42}", "{\"id\":\"a/b\",\"text\":\"x\"}", "\x01\x02\xff"};
-	const char *why[] = {"invalid JSON", "not a JSON object", "missing \"text\"",
-			     "must be strings", "\"id\" must be", "invalid JSON"};
+	const char *bad[] = {"{\"text\": ",
+	                     "[1,2]",
+	                     "{\"title\":\"no text\"}",
+	                     "{\"text\": 42}",
+	                     "{\"id\":\"a/b\",\"text\":\"x\"}",
+	                     "\x01\x02\xff"};
+	const char *why[] = {"invalid JSON",    "not a JSON object", "missing \"text\"",
+	                     "must be strings", "\"id\" must be",    "invalid JSON"};
 	for (size_t i = 0; i < 6; i++) {
 		struct article *a = article_from_json(bad[i], strlen(bad[i]), "stdin", "stdin:9");
 		CHECK(a != NULL);
@@ -83,10 +87,10 @@ static void invalid_utf8_is_replaced_and_counted(void)
 }
 
 static const struct check_case cases[] = {
-	CASE(plain_text_first_line_is_the_title, "in plain text the first line is the title"),
-	CASE(same_content_gets_the_same_id, "the same content gets the same id"),
-	CASE(json_line_fields_are_read, "JSON line fields are read"),
-	CASE(bad_json_becomes_a_rejected_article, "bad JSON becomes a rejected article with a reason"),
-	CASE(invalid_utf8_is_replaced_and_counted, "invalid UTF-8 is replaced and counted"),
+    CASE(plain_text_first_line_is_the_title, "in plain text the first line is the title"),
+    CASE(same_content_gets_the_same_id, "the same content gets the same id"),
+    CASE(json_line_fields_are_read, "JSON line fields are read"),
+    CASE(bad_json_becomes_a_rejected_article, "bad JSON becomes a rejected article with a reason"),
+    CASE(invalid_utf8_is_replaced_and_counted, "invalid UTF-8 is replaced and counted"),
 };
 CHECK_MAIN(cases)

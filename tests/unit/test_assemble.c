@@ -91,7 +91,7 @@ static void inconsistent_results_are_invalid(void)
 	CHECK_INT(assembler_add(as, result("d", 0, 0, 1), 0, &a), ASSEMBLE_INVALID);
 	CHECK_INT(assembler_add(as, result("", 0, 1, 1), 0, &a), ASSEMBLE_INVALID);
 	CHECK_INT(assembler_add(as, result("d", 0, ASSEMBLE_MAX_CHUNKS + 1, 1), 0, &a),
-		  ASSEMBLE_INVALID);
+	          ASSEMBLE_INVALID);
 	CHECK_INT(assembler_pending(as), 0);
 	assembler_free(as);
 }
@@ -137,12 +137,12 @@ static void many_articles_at_once(void)
 }
 
 static const struct check_case cases[] = {
-	CASE(out_of_order_results_complete_the_article, "out-of-order results complete the article"),
-	CASE(duplicate_results_are_counted_once, "duplicate results are counted once"),
-	CASE(interleaved_articles_do_not_mix, "interleaved articles do not mix"),
-	CASE(a_newer_attempt_with_other_chunking_wins, "a newer attempt with other chunking wins"),
-	CASE(inconsistent_results_are_invalid, "inconsistent results are dropped as invalid"),
-	CASE(old_partials_expire, "partials older than the time-to-live expire"),
-	CASE(many_articles_at_once, "thousands of articles assemble at once"),
+    CASE(out_of_order_results_complete_the_article, "out-of-order results complete the article"),
+    CASE(duplicate_results_are_counted_once, "duplicate results are counted once"),
+    CASE(interleaved_articles_do_not_mix, "interleaved articles do not mix"),
+    CASE(a_newer_attempt_with_other_chunking_wins, "a newer attempt with other chunking wins"),
+    CASE(inconsistent_results_are_invalid, "inconsistent results are dropped as invalid"),
+    CASE(old_partials_expire, "partials older than the time-to-live expire"),
+    CASE(many_articles_at_once, "thousands of articles assemble at once"),
 };
 CHECK_MAIN(cases)

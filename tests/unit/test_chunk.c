@@ -117,11 +117,11 @@ static void real_article_chunks_partition_it(void)
 }
 
 static const struct check_case cases[] = {
-	CASE(short_article_is_one_chunk, "a short article is one chunk"),
-	CASE(chunks_end_at_sentence_boundaries, "chunks end at sentence boundaries"),
-	CASE(a_long_sentence_is_cut_at_a_space, "a sentence longer than a chunk is cut at a space"),
-	CASE(cuts_never_split_a_utf8_character, "cuts never split a UTF-8 character"),
-	CASE(empty_article_is_one_empty_chunk, "an empty article is one empty chunk"),
-	CASE(real_article_chunks_partition_it, "the chunks of a real article partition it"),
+    CASE(short_article_is_one_chunk, "a short article is one chunk"),
+    CASE(chunks_end_at_sentence_boundaries, "chunks end at sentence boundaries"),
+    CASE(a_long_sentence_is_cut_at_a_space, "a sentence longer than a chunk is cut at a space"),
+    CASE(cuts_never_split_a_utf8_character, "cuts never split a UTF-8 character"),
+    CASE(empty_article_is_one_empty_chunk, "an empty article is one empty chunk"),
+    CASE(real_article_chunks_partition_it, "the chunks of a real article partition it"),
 };
 CHECK_MAIN(cases)

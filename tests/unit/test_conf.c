@@ -10,10 +10,10 @@ static long workers;
 static int verbose;
 
 static const struct conf_opt opts[] = {
-	{"endpoint", "ND_TEST_ENDPOINT", CONF_STR, "tcp://*:1", "where", &endpoint, 0, 0, NULL},
-	{"workers", "ND_TEST_WORKERS", CONF_INT, "2", "how many", &workers, 1, 8, NULL},
-	{"format", "ND_TEST_FORMAT", CONF_STR, "json", "form", &format, 0, 0, "json|text"},
-	{"verbose", "ND_TEST_VERBOSE", CONF_BOOL, "0", "chatty", &verbose, 0, 0, NULL},
+    {"endpoint", "ND_TEST_ENDPOINT", CONF_STR, "tcp://*:1", "where", &endpoint, 0, 0, NULL},
+    {"workers", "ND_TEST_WORKERS", CONF_INT, "2", "how many", &workers, 1, 8, NULL},
+    {"format", "ND_TEST_FORMAT", CONF_STR, "json", "form", &format, 0, 0, "json|text"},
+    {"verbose", "ND_TEST_VERBOSE", CONF_BOOL, "0", "chatty", &verbose, 0, 0, NULL},
 };
 static const struct conf_spec spec = {"t", "[options] FILE...", "test", opts, 4, NULL};
 
@@ -105,10 +105,10 @@ static void unknown_flags_are_named(void)
 }
 
 static const struct check_case cases[] = {
-	CASE(defaults_apply, "defaults apply when nothing is set"),
-	CASE(environment_then_flags_win, "the environment overrides defaults and flags override both"),
-	CASE(positionals_may_be_mixed_with_flags, "positionals may be mixed with flags"),
-	CASE(bad_values_name_the_setting, "bad values are refused naming the setting"),
-	CASE(unknown_flags_are_named, "unknown flags and missing values are refused"),
+    CASE(defaults_apply, "defaults apply when nothing is set"),
+    CASE(environment_then_flags_win, "the environment overrides defaults and flags override both"),
+    CASE(positionals_may_be_mixed_with_flags, "positionals may be mixed with flags"),
+    CASE(bad_values_name_the_setting, "bad values are refused naming the setting"),
+    CASE(unknown_flags_are_named, "unknown flags and missing values are refused"),
 };
 CHECK_MAIN(cases)

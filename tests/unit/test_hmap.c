@@ -49,7 +49,7 @@ static void many_keys_with_churn(void)
 }
 
 static const struct check_case cases[] = {
-	CASE(put_get_delete, "put, get, replace and delete"),
-	CASE(many_keys_with_churn, "many keys with deletions stay consistent"),
+    CASE(put_get_delete, "put, get, replace and delete"),
+    CASE(many_keys_with_churn, "many keys with deletions stay consistent"),
 };
 CHECK_MAIN(cases)

@@ -64,7 +64,7 @@ static void an_unwritable_path_is_a_clear_error(void)
 }
 
 static const struct check_case cases[] = {
-	CASE(a_digest_is_stored_once, "a digest is stored once and survives reopening"),
-	CASE(an_unwritable_path_is_a_clear_error, "an unwritable path is a clear error"),
+    CASE(a_digest_is_stored_once, "a digest is stored once and survives reopening"),
+    CASE(an_unwritable_path_is_a_clear_error, "an unwritable path is a clear error"),
 };
 CHECK_MAIN(cases)

@@ -122,14 +122,13 @@ static void digest_and_ack_round_trip(void)
 static void malformed_frames_are_rejected(void)
 {
 	static const unsigned char junk[][8] = {
-		{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
-		{0x12, 0x7f, 'a', 'b'}, /* string field claiming 127 bytes */
-		{0x0a},
+	    {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+	    {0x12, 0x7f, 'a', 'b'}, /* string field claiming 127 bytes */
+	    {0x0a},
 	};
 	for (size_t i = 0; i < 3; i++) {
 		Nd__Chunk *c = (Nd__Chunk *)1;
-		CHECK_INT(wire_decode_chunk(junk[i], i == 0 ? 8 : i == 1 ? 4 : 1, &c),
-			  WIRE_EPARSE);
+		CHECK_INT(wire_decode_chunk(junk[i], i == 0 ? 8 : i == 1 ? 4 : 1, &c), WIRE_EPARSE);
 		CHECK(c == NULL);
 	}
 	/* Random bytes never crash the decoder. */
@@ -188,12 +187,13 @@ static void errors_have_messages(void)
 }
 
 static const struct check_case cases[] = {
-	CASE(chunk_round_trip, "a chunk survives encode and decode"),
-	CASE(result_round_trip_keeps_sentences_and_mentions, "a chunk result keeps its sentences and mentions"),
-	CASE(digest_and_ack_round_trip, "digests and acks survive encode and decode"),
-	CASE(malformed_frames_are_rejected, "malformed frames are rejected without crashing"),
-	CASE(missing_or_newer_schema_is_rejected, "a missing or newer schema version is rejected"),
-	CASE(invalid_utf8_strings_are_rejected, "invalid UTF-8 in a nested string is rejected"),
-	CASE(errors_have_messages, "every wire error has a message"),
+    CASE(chunk_round_trip, "a chunk survives encode and decode"),
+    CASE(result_round_trip_keeps_sentences_and_mentions,
+         "a chunk result keeps its sentences and mentions"),
+    CASE(digest_and_ack_round_trip, "digests and acks survive encode and decode"),
+    CASE(malformed_frames_are_rejected, "malformed frames are rejected without crashing"),
+    CASE(missing_or_newer_schema_is_rejected, "a missing or newer schema version is rejected"),
+    CASE(invalid_utf8_strings_are_rejected, "invalid UTF-8 in a nested string is rejected"),
+    CASE(errors_have_messages, "every wire error has a message"),
 };
 CHECK_MAIN(cases)
