@@ -33,6 +33,19 @@
  * SEG_HEADING_MAX_WORDS words whose words are mostly capitalised (or that
  * stands alone between blank lines) is a heading: it becomes one sentence
  * flagged SEG_SF_HEADING.
+ *
+ * In more detail (seg.c's opening comment has the whole of it): a text
+ * with no sign of hard wrapping (no line that ends in a comma or a word like
+ * "the", or is followed by a line starting in lower case) is taken as one
+ * paragraph per line, so there every single newline ends a sentence unless
+ * the next line starts in lower case or the line ends in a comma, a dash or
+ * a title abbreviation ("Gen."). A mostly capitalised line is a heading
+ * only if the line before it does not leave a sentence open and the line
+ * after it does not start in lower case. Sentence flags: SEG_SF_QUOTE marks
+ * three or more words inside quotes (or a quote that runs on across the
+ * sentence boundary), not a quoted single term; SEG_SF_NUMBER a token
+ * starting with a digit; SEG_SF_PARA_START the first sentence of the text,
+ * after a blank line, a heading or a line break that ends a paragraph.
  */
 #ifndef ND_SEG_H
 #define ND_SEG_H
