@@ -8,13 +8,13 @@
  *   - Unicode NFC (utf8proc);
  *   - CR LF and lone CR become LF; tabs, NBSP and the other Unicode spaces
  *     become a plain space; other control characters, zero-width characters
- *     and byte-order marks are removed;
- *     (VT, FF, NEL and U+2028 count as a newline, U+2029 as a blank line;
- *     the removed characters are Unicode's Cc and Cf, soft hyphen and
- *     bidi marks included, except the few visible Cf characters.)
- *   - runs of spaces collapse to one; spaces at line ends are removed;
- *     (and spaces at line starts;)
- *     three or more newlines collapse to a blank line (two);
+ *     and byte-order marks are removed (VT, FF, NEL and U+2028 count as a
+ *     newline and U+2029 as a blank line; "removed" means Unicode's Cc and
+ *     Cf, soft hyphen and bidi marks included, except the few visible Cf
+ *     characters such as U+0600);
+ *   - runs of spaces collapse to one; spaces at line ends (and at line
+ *     starts) are removed; three or more newlines collapse to a blank line
+ *     (two);
  *   - leading and trailing whitespace of the whole text is removed.
  * Typographic quotes, apostrophes and dashes are kept as they are (the key
  * points quote the article verbatim); the tokenizer understands them.

@@ -289,10 +289,19 @@ static int read_dir(struct reader *r, const char *path)
 		return 0;
 	}
 	for (int i = 0; i < n; i++) {
-		if (rc == 0 && names[i]->d_name[0] != '.') {
+		const char *name = names[i]->d_name;
+		if (rc == 0 && name[0] != '.') {
 			char child[4096];
-			snprintf(child, sizeof child, "%s/%s", path, names[i]->d_name);
-			rc = read_path(r, child);
+			struct stat st;
+			snprintf(child, sizeof child, "%s/%s", path, name);
+			/* In folders only article files count; a README or an
+			 * image beside them is not an article. */
+			if (stat(child, &st) == 0 &&
+			    (S_ISDIR(st.st_mode) || has_suffix(name, ".txt") ||
+			     has_suffix(name, ".jsonl")))
+				rc = read_path(r, child);
+			else
+				log_debug("%s: skipped (not .txt or .jsonl)", child);
 		}
 		free(names[i]);
 	}
@@ -641,7 +650,8 @@ int main(int argc, char **argv)
 	    "Read articles and stream them, in sentence-aligned chunks, to the workers.\n"
 	    "A plain-text file is one article whose first line is the title; a .jsonl file\n"
 	    "or - (stdin) holds one JSON object a line: {\"id\"?, \"title\"?, \"source\"?, "
-	    "\"text\"}.\nFolders are read recursively, in name order. Exits once every article "
+	    "\"text\"}.\nFolders are read recursively, in name order: their .txt and .jsonl files. "
+	    "Exits once every article "
 	    "is\nacknowledged by the sink: 0 if all succeeded, 1 if any failed.",
 	    opts,
 	    sizeof opts / sizeof opts[0],

@@ -174,6 +174,8 @@ class PipelineTest(unittest.TestCase):
         with open(os.path.join(d, "latin1.txt"), "wb") as f:
             f.write("Caf\xe9 Owner Speaks\nThe caf\xe9 owner said business was good. "
                     "Sales rose in May.".encode("latin-1"))
+        with open(os.path.join(d, "README.md"), "w") as f:
+            f.write("Not an article: folders only contribute .txt and .jsonl files.\n")
         with open(os.path.join(d, "mixed.jsonl"), "w") as f:
             f.write('{"id": "good-1", "title": "Fine", "text": "A normal sentence here. '
                     'Another one follows."}\n')
