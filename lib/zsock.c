@@ -2,6 +2,8 @@
 #include "zsock.h"
 
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <zmq.h>
 
@@ -51,6 +53,53 @@ int zsock_events(void *sock)
 	if (zmq_getsockopt(sock, ZMQ_EVENTS, &ev, &len) != 0)
 		return 0;
 	return ev;
+}
+
+void *zsock_monitor_open(void *ctx, void *sock, const char *name, struct buf *err)
+{
+	char ep[128];
+	snprintf(ep, sizeof ep, "inproc://monitor-%s-%p", name, sock);
+	int events = ZMQ_EVENT_CONNECTED | ZMQ_EVENT_CONNECT_RETRIED | ZMQ_EVENT_DISCONNECTED;
+	if (zmq_socket_monitor(sock, ep, events) != 0) {
+		buf_printf(err, "cannot monitor %s: %s", name, zmq_strerror(errno));
+		return NULL;
+	}
+	void *mon = zmq_socket(ctx, ZMQ_PAIR);
+	int linger = 0;
+	if (!mon || zmq_connect(mon, ep) != 0) {
+		buf_printf(err, "cannot monitor %s: %s", name, zmq_strerror(errno));
+		if (mon)
+			zmq_close(mon);
+		return NULL;
+	}
+	zmq_setsockopt(mon, ZMQ_LINGER, &linger, sizeof linger);
+	return mon;
+}
+
+int zsock_monitor_read(void *mon, enum zsock_event *ev)
+{
+	/* Two frames: 2 bytes event id + 4 bytes value, then the endpoint. */
+	zmq_msg_t m;
+	zmq_msg_init(&m);
+	if (zmq_msg_recv(&m, mon, ZMQ_DONTWAIT) < 0) {
+		zmq_msg_close(&m);
+		return -EAGAIN;
+	}
+	uint16_t id = 0;
+	if (zmq_msg_size(&m) >= 2)
+		memcpy(&id, zmq_msg_data(&m), 2);
+	while (zmq_msg_more(&m)) {
+		zmq_msg_close(&m);
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, mon, 0) < 0)
+			break;
+	}
+	zmq_msg_close(&m);
+	*ev = id == ZMQ_EVENT_CONNECTED         ? ZSOCK_EV_CONNECTED
+	      : id == ZMQ_EVENT_CONNECT_RETRIED ? ZSOCK_EV_RETRYING
+	      : id == ZMQ_EVENT_DISCONNECTED    ? ZSOCK_EV_DISCONNECTED
+	                                        : ZSOCK_EV_OTHER;
+	return 0;
 }
 
 static void on_poll(uv_poll_t *h, int status, int events)

@@ -58,6 +58,22 @@ void zwatch_kick(struct zwatch *w);
 /* Stop and close the handles (uv_close); the socket itself is the owner's. */
 void zwatch_close(struct zwatch *w);
 
+/*
+ * Connection monitoring, so that a peer that cannot be reached is reported
+ * instead of retried in silence. zsock_monitor_open() returns a PAIR socket
+ * that receives the connect, retry and disconnect events of sock (poll it
+ * for ZMQ_POLLIN); zsock_monitor_read() reads one event.
+ */
+enum zsock_event {
+	ZSOCK_EV_OTHER = 0,
+	ZSOCK_EV_CONNECTED,
+	ZSOCK_EV_RETRYING,
+	ZSOCK_EV_DISCONNECTED,
+};
+void *zsock_monitor_open(void *ctx, void *sock, const char *name, struct buf *err);
+/* Read one pending event (non-blocking): 0 and *ev set, or -EAGAIN. */
+int zsock_monitor_read(void *mon, enum zsock_event *ev);
+
 /* ZMQ_EVENTS of sock (ZMQ_POLLIN | ZMQ_POLLOUT bits), 0 on error. */
 int zsock_events(void *sock);
 

@@ -116,6 +116,13 @@ int main(int argc, char **argv)
 	log_info("%s pulling from %s, pushing to %s (model %s)", name, s.chunks, s.results,
 	         ner_name(ner));
 
+	/* Report peers that cannot be reached, and their comings and goings. */
+	void *mon[2] = {zsock_monitor_open(ctx, pull, "chunks", &err),
+	                zsock_monitor_open(ctx, push, "results", &err)};
+	const char *peer[2] = {"the producer", "the sink"};
+	const char *peer_ep[2] = {s.chunks, s.results};
+	int connected[2] = {0, 0}, warned[2] = {0, 0};
+
 	struct work w;
 	work_init(&w, ner, name);
 	struct buf out = BUF_INIT;
@@ -123,10 +130,35 @@ int main(int argc, char **argv)
 	zmq_msg_t msg;
 	zmq_msg_init(&msg);
 	while (!stop_requested) {
-		zmq_pollitem_t item = {pull, 0, ZMQ_POLLIN, 0};
-		int n = zmq_poll(&item, 1, 250);
+		zmq_pollitem_t items[3] = {{pull, 0, ZMQ_POLLIN, 0},
+		                           {mon[0], 0, ZMQ_POLLIN, 0},
+		                           {mon[1], 0, ZMQ_POLLIN, 0}};
+		int n = zmq_poll(items, mon[0] && mon[1] ? 3 : 1, 250);
 		if (n <= 0)
 			continue; /* timeout or EINTR: look at stop_requested */
+		for (int i = 0; i < 2; i++) {
+			enum zsock_event ev;
+			while (mon[i] && zsock_monitor_read(mon[i], &ev) == 0) {
+				if (ev == ZSOCK_EV_CONNECTED) {
+					log_info("connected to %s at %s", peer[i], peer_ep[i]);
+					connected[i] = 1;
+					warned[i] = 0;
+				} else if (ev == ZSOCK_EV_RETRYING && !warned[i]) {
+					log_warn("cannot reach %s at %s%s; retrying", peer[i],
+					         peer_ep[i],
+					         connected[i]
+					             ? ""
+					             : " (is it running, is the address right?)");
+					warned[i] = 1;
+				} else if (ev == ZSOCK_EV_DISCONNECTED && connected[i]) {
+					log_info("%s at %s went away; reconnecting", peer[i],
+					         peer_ep[i]);
+					connected[i] = 0;
+				}
+			}
+		}
+		if (!(items[0].revents & ZMQ_POLLIN))
+			continue;
 		if (zmq_msg_recv(&msg, pull, ZMQ_DONTWAIT) < 0)
 			continue;
 		Nd__Chunk *c = NULL;
@@ -162,6 +194,9 @@ int main(int argc, char **argv)
 	log_info("stopping: %lu chunks processed, %lu bad frames dropped, %lu results lost", chunks,
 	         dropped, failed);
 	work_free(&w);
+	for (int i = 0; i < 2; i++)
+		if (mon[i])
+			zmq_close(mon[i]);
 	buf_free(&out);
 	buf_free(&err);
 	zmq_close(pull);

@@ -296,6 +296,16 @@ class PipelineTest(unittest.TestCase):
                       self.pipe.log(self.pipe.workers[1]))
 
 
+    def test_a_worker_says_when_it_cannot_reach_the_producer(self):
+        """A wrong endpoint is reported in the log, not retried in silence."""
+        self.pipe = Pipeline(self.work, workers=0)
+        w = self.pipe.start_worker()
+        wait_for(lambda: "cannot reach the producer at " + self.pipe.ep("chunks")
+                 in self.pipe.log(w), 10, "the worker's warning")
+        self.assertIn("is it running", self.pipe.log(w))
+        self.assertIsNone(w.poll(), "the worker keeps retrying")
+
+
 class CommandTest(unittest.TestCase):
     """The one-shot `digest` command and the programs' command lines."""
 
