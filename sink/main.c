@@ -6,9 +6,9 @@
  * twice is counted once, and an article already in the store is
  * acknowledged again without being stored or published again, so the
  * producer's resends are harmless. The order of the steps for a complete
- * article is the delivery guarantee: commit to the store, then write the
- * JSON Lines output, then publish, then acknowledge; an article the producer
- * has seen acknowledged is therefore always durable.
+ * article is the delivery guarantee: write the JSON Lines output, commit to
+ * the store, publish, and only then acknowledge; an article the producer has
+ * seen acknowledged is therefore always durable and always in the output.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -144,15 +144,26 @@ static void write_output(struct sink *k, const Nd__Digest *d)
 		log_error("cannot write digest output: %s", strerror(errno));
 }
 
-/* Store, output, publish and acknowledge one digest. */
+/* Output, store, publish and acknowledge one digest. The output file is
+ * written before the commit: a crash between the two leaves the line in the
+ * file and the article unacknowledged, so the resend writes it once more
+ * (the file is at-least-once; consumers key on article_id). The other order
+ * would lose the line. The store is exactly-once either way. */
 static void deliver(struct sink *k, const Nd__Digest *d, uint32_t attempt)
 {
-	int ok = d->status == ND__STATUS__STATUS_OK, inserted = 0;
+	int ok = d->status == ND__STATUS__STATUS_OK, inserted = 0, was_ok = 0;
+	int has = store_has(k->store, d->article_id, &was_ok);
+	if (has == 1) {
+		k->resent++;
+		queue_ack(k, d->article_id, was_ok, attempt, NULL);
+		return;
+	}
 	buf_reset(&k->json);
 	if (render_json(d, &k->json) || wire_encode(&d->base, &k->pb)) {
 		log_error("out of memory rendering digest %s", d->article_id);
 		return;
 	}
+	write_output(k, d);
 	buf_reset(&k->err);
 	if (store_put(k->store, d->article_id, ok, d->created_at_us, k->json.p, k->json.len,
 	              k->pb.p, k->pb.len, &inserted, &k->err)) {
@@ -166,7 +177,6 @@ static void deliver(struct sink *k, const Nd__Digest *d, uint32_t attempt)
 			k->failed++;
 			log_warn("article %s failed: %s", d->article_id, d->error);
 		}
-		write_output(k, d);
 		publish(k, d);
 		log_debug("stored digest %s (%u chunks)", d->article_id,
 		          d->stats ? d->stats->chunks : 0);

@@ -1,0 +1,142 @@
+"""Fault tests: kill -9 a worker, the sink or the producer in the middle of
+a run, restart it, and check that every article still ends as exactly one
+stored digest, identical to a run without faults. Each test is bounded to
+well under a minute.
+
+Run: ND_BIN_DIR=build/bin python3 tests/integration/chaos_test.py
+"""
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import BIN, Pipeline, wait_for  # noqa: E402
+
+N = 1500
+
+
+def articles(n=N):
+    out = []
+    for i in range(n):
+        text = " ".join("Item %d, paragraph %d: officials in Oslo and Nairobi met on Monday "
+                        "to discuss a plan worth $%d million." % (i, j, i + j)
+                        for j in range(3 + i % 9))
+        out.append(json.dumps({"id": "c-%04d" % i, "title": "Story %d" % i, "text": text}))
+    return ("\n".join(out) + "\n").encode()
+
+
+def stored(db_path):
+    """Rows of the store; none while the sink has not created it yet."""
+    if not os.path.exists(db_path):
+        return []
+    db = sqlite3.connect(db_path)
+    try:
+        return db.execute("SELECT article_id, json FROM digests").fetchall()
+    except sqlite3.OperationalError:
+        return []
+    finally:
+        db.close()
+
+
+def comparable(j):
+    d = json.loads(j)
+    d.pop("pipeline", None)
+    return d
+
+
+class ChaosTest(unittest.TestCase):
+    def setUp(self):
+        self.work = tempfile.mkdtemp(prefix="nd-chaos-")
+        self.pipe = None
+        self.data = os.path.join(self.work, "in.jsonl")
+        with open(self.data, "wb") as f:
+            f.write(articles())
+
+    def tearDown(self):
+        if self.pipe:
+            self.pipe.stop()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def reference(self):
+        """Digests of a run without faults, by article id."""
+        ref = Pipeline(os.path.join(self.work, "ref"), workers=2)
+        try:
+            rc, log = ref.run_producer([self.data])
+            self.assertEqual(rc, 0, log)
+            return {a: comparable(j) for a, j in stored(ref.store)}
+        finally:
+            ref.stop()
+
+    def start_producer(self, extra=()):
+        log = open(os.path.join(self.work, "producer-%d.log" % len(self.pipe.procs)), "wb")
+        p = subprocess.Popen([os.path.join(BIN, "producer"), "--chunks-bind",
+                              self.pipe.ep("chunks"), "--acks-bind", self.pipe.ep("acks"),
+                              "--progress", "never", "--ack-timeout", "1500", *extra, self.data],
+                             stdout=log, stderr=subprocess.STDOUT)
+        p.log_path = log.name
+        self.pipe.procs.append(p)
+        return p
+
+    def wait_mid_run(self):
+        """Return once a quarter of the articles are stored, making sure
+        the run is really not over yet (else the kill proves nothing)."""
+        wait_for(lambda: len(stored(self.pipe.store)) >= N // 4, 60, "a quarter of the digests")
+        self.assertLess(len(stored(self.pipe.store)), N, "the run ended before the kill")
+
+    def check_exactly_once(self, ref):
+        rows = stored(self.pipe.store)
+        ids = [a for a, _ in rows]
+        self.assertEqual(len(ids), N, "one stored digest per article")
+        self.assertEqual(len(set(ids)), N, "no article stored twice")
+        for a, j in rows:
+            self.assertEqual(comparable(j), ref[a], "digest of %s differs from a clean run" % a)
+        # The JSON Lines file is at-least-once: every stored digest is in
+        # it; a kill between its write and the commit may repeat a line.
+        out = self.pipe.digests()
+        self.assertEqual({d["article_id"] for d in out}, set(ids), "the output has every digest")
+        self.assertLessEqual(len(out) - N, 2, "at most the lines in hand at the kill repeat")
+
+    def test_kill_a_worker_mid_run(self):
+        ref = self.reference()
+        self.pipe = Pipeline(self.work, workers=2, worker_args=["--prefetch", "64"])
+        prod = self.start_producer()
+        self.wait_mid_run()
+        self.pipe.workers[0].send_signal(signal.SIGKILL)
+        self.assertEqual(prod.wait(timeout=120), 0, self.pipe.log(prod))
+        self.check_exactly_once(ref)
+
+    def test_kill_and_restart_the_sink_mid_run(self):
+        ref = self.reference()
+        self.pipe = Pipeline(self.work, workers=2)
+        prod = self.start_producer()
+        self.wait_mid_run()
+        self.pipe.sink.send_signal(signal.SIGKILL)
+        self.pipe.sink.wait()
+        self.pipe.sink = self.pipe._start("sink", [
+            "--results-bind", self.pipe.ep("results"), "--digests-bind", self.pipe.ep("digests"),
+            "--acks-connect", self.pipe.ep("acks"), "--store", self.pipe.store,
+            "--out", self.pipe.out], name="sink-restarted")
+        self.assertEqual(prod.wait(timeout=120), 0, self.pipe.log(prod))
+        self.check_exactly_once(ref)
+
+    def test_kill_and_restart_the_producer_mid_run(self):
+        ref = self.reference()
+        self.pipe = Pipeline(self.work, workers=2)
+        prod = self.start_producer()
+        self.wait_mid_run()
+        prod.send_signal(signal.SIGKILL)
+        prod.wait()
+        prod = self.start_producer()
+        self.assertEqual(prod.wait(timeout=120), 0, self.pipe.log(prod))
+        self.check_exactly_once(ref)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
