@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 #include <zmq.h>
@@ -46,13 +47,25 @@
 #define MAX_FAILURES_LISTED 50
 
 struct settings {
-	const char *chunks, *acks, *source, *progress, *log_level, *log_format;
+	const char *chunks, *acks, *source, *progress, *inbox, *log_level, *log_format;
 	long chunk_bytes, window, max_article, ack_timeout, max_attempts, max_msg;
+};
+
+/* A file taken from the inbox. It moves to done/ (or failed/, if any of its
+ * articles failed) once every article read from it is settled; until then
+ * it stays in the inbox, so a restarted producer reads it again. pending
+ * counts unsettled articles, plus one while the file is still being read.
+ * Guarded by producer.mu (the reader and the loop both settle). */
+struct inbox_file {
+	char *name;
+	unsigned pending;
+	int failed;
 };
 
 /* An article in flight. */
 struct flight {
 	struct article *a;
+	struct inbox_file *file; /* NULL unless it came from the inbox */
 	struct chunk_list chunks;
 	uint32_t attempt;
 	uint32_t unsent;   /* chunks of this attempt still in the send queue */
@@ -84,6 +97,7 @@ struct producer {
 	int reader_done, stopping;
 	char **inputs;
 	int ninputs;
+	struct hmap inbox_taken; /* names of inbox files being processed */
 
 	/* Loop state. */
 	struct hmap inflight;
@@ -121,7 +135,38 @@ struct reader {
 	struct producer *p;
 	struct seg_doc seg;
 	struct buf data;
+	struct inbox_file *cur; /* the inbox file being read, or NULL */
 };
+
+/* Settle one article (or the reading hold) of an inbox file; the last one
+ * moves the file out of the inbox. Call with producer.mu held. */
+static void inbox_settle_locked(struct producer *p, struct inbox_file *f, int failed)
+{
+	if (failed)
+		f->failed = 1;
+	if (--f->pending)
+		return;
+	char from[4096], to[4200];
+	snprintf(from, sizeof from, "%s/%s", p->set.inbox, f->name);
+	snprintf(to, sizeof to, "%s/%s/%s", p->set.inbox, f->failed ? "failed" : "done", f->name);
+	if (rename(from, to) != 0)
+		log_error("cannot move %s to %s: %s", from, to, strerror(errno));
+	else
+		log_info("%s: all articles settled, moved to %s/", f->name,
+		         f->failed ? "failed" : "done");
+	hmap_del(&p->inbox_taken, f->name);
+	free(f->name);
+	free(f);
+}
+
+static void inbox_settle(struct producer *p, struct inbox_file *f, int failed)
+{
+	if (!f)
+		return;
+	pthread_mutex_lock(&p->mu);
+	inbox_settle_locked(p, f, failed);
+	pthread_mutex_unlock(&p->mu);
+}
 
 /* Hand one article to the loop; blocks while the queue is full. Returns -1
  * when the producer is stopping. */
@@ -141,6 +186,7 @@ static int reader_emit(struct reader *r, struct article *a)
 		return -1;
 	}
 	f->a = a;
+	f->file = r->cur;
 	if (a->invalid_utf8)
 		log_warn("%s: %zu invalid UTF-8 sequences replaced by U+FFFD", a->origin,
 		         a->invalid_utf8);
@@ -153,6 +199,8 @@ static int reader_emit(struct reader *r, struct article *a)
 		return -1;
 	}
 	p->q[(p->qhead + p->qn++) % QUEUE_CAP] = f;
+	if (f->file)
+		f->file->pending++;
 	pthread_mutex_unlock(&p->mu);
 	uv_async_send(&p->wake);
 	return 0;
@@ -333,14 +381,72 @@ static int read_path(struct reader *r, const char *path)
 	return read_text_file(r, path);
 }
 
+static int is_stopping(struct producer *p)
+{
+	pthread_mutex_lock(&p->mu);
+	int stop = p->stopping;
+	pthread_mutex_unlock(&p->mu);
+	return stop;
+}
+
+/* Take every article file in the inbox not already being processed. Writers
+ * should create files under a name starting with '.' (ignored) and rename
+ * them when complete, so a half-written file is never read. */
+static int inbox_scan(struct reader *r)
+{
+	struct producer *p = r->p;
+	struct dirent **names;
+	int n = scandir(p->set.inbox, &names, NULL, alphasort), rc = 0;
+	if (n < 0) {
+		log_error("cannot list the inbox %s: %s", p->set.inbox, strerror(errno));
+		return 0;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		char path[4096];
+		struct stat st;
+		snprintf(path, sizeof path, "%s/%s", p->set.inbox, name);
+		int wanted = rc == 0 && name[0] != '.' && stat(path, &st) == 0 &&
+		             S_ISREG(st.st_mode) &&
+		             (has_suffix(name, ".txt") || has_suffix(name, ".jsonl"));
+		pthread_mutex_lock(&p->mu);
+		wanted = wanted && !hmap_get(&p->inbox_taken, name);
+		struct inbox_file *f = wanted ? calloc(1, sizeof *f) : NULL;
+		if (f && (f->name = strdup(name)) && !hmap_put(&p->inbox_taken, f->name, f)) {
+			f->pending = 1; /* the reading hold */
+		} else if (f) {
+			free(f->name);
+			free(f);
+			f = NULL;
+		}
+		pthread_mutex_unlock(&p->mu);
+		if (f) {
+			r->cur = f;
+			rc = read_path(r, path);
+			r->cur = NULL;
+			inbox_settle(p, f, 0);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
 static void *reader_main(void *arg)
 {
 	struct producer *p = arg;
-	struct reader r = {p, {0}, BUF_INIT};
+	struct reader r = {p, {0}, BUF_INIT, NULL};
 	seg_doc_init(&r.seg);
 	for (int i = 0; i < p->ninputs; i++)
 		if (read_path(&r, p->inputs[i]))
 			break;
+	/* The inbox is watched until the producer is stopped. */
+	while (p->set.inbox && !is_stopping(p)) {
+		if (inbox_scan(&r))
+			break;
+		struct timespec ts = {0, 250 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
 	seg_doc_free(&r.seg);
 	buf_free(&r.data);
 	pthread_mutex_lock(&p->mu);
@@ -421,6 +527,7 @@ static void admit(struct producer *p)
 			log_info("%s: same article as one in flight (%s), not sent twice",
 			         f->a->origin, f->a->id);
 			p->ok++; /* the first one's digest serves both */
+			inbox_settle_locked(p, f->file, 0);
 			flight_free(f);
 			continue;
 		}
@@ -503,11 +610,12 @@ static void handle_ack(struct producer *p, const void *data, size_t n)
 	if (!f) {
 		p->acks_unknown++; /* a second ack for a resent article */
 	} else {
-		if (a->status == ND__STATUS__STATUS_OK) {
+		int ok = a->status == ND__STATUS__STATUS_OK;
+		if (ok)
 			p->ok++;
-		} else {
+		else
 			record_failure(p, f, *a->error ? a->error : "failed digest");
-		}
+		inbox_settle(p, f->file, !ok);
 		flight_unlink(p, f);
 	}
 	wire_free(&a->base);
@@ -555,6 +663,7 @@ static void on_tick(uv_timer_t *t)
 			         f->attempt);
 			log_warn("article %s (%s): %s", f->a->id, f->a->origin, why);
 			record_failure(p, f, why);
+			inbox_settle(p, f->file, 1);
 			flight_unlink(p, f);
 			continue;
 		}
@@ -602,7 +711,10 @@ static void on_signal(uv_signal_t *h, int sig)
 	p->stopping = 1;
 	pthread_cond_broadcast(&p->not_full);
 	pthread_mutex_unlock(&p->mu);
-	p->exit_code = 1;
+	/* Stopping is routine for a service watching an inbox (what is not
+	 * acknowledged stays there for the next start); a batch cut short is
+	 * not. */
+	p->exit_code = p->set.inbox ? 0 : 1;
 	stop_loop(p);
 }
 
@@ -633,6 +745,10 @@ int main(int argc, char **argv)
 	    {"source", "DIGEST_SOURCE", CONF_STR, NULL,
 	     "source name for articles without one (default: the file name, or stdin)", &s->source,
 	     0, 0, NULL},
+	    {"inbox", "DIGEST_INBOX", CONF_STR, NULL,
+	     "folder to watch: its .txt and .jsonl files are read, and each moves to done/ or "
+	     "failed/ once all its articles are acknowledged",
+	     &s->inbox, 0, 0, NULL},
 	    {"progress", "DIGEST_PROGRESS", CONF_STR, "auto",
 	     "progress line on stderr (auto: when stderr is a terminal)", &s->progress, 0, 0,
 	     "auto|always|never"},
@@ -664,10 +780,26 @@ int main(int argc, char **argv)
 		fprintf(stderr, "producer: %s\n", p->err.p);
 		return 2;
 	}
-	if (first >= argc) {
-		fprintf(stderr, "producer: no input: give files, folders, or - for JSON Lines on "
-		                "stdin (see producer --help)\n");
+	if (first >= argc && !s->inbox) {
+		fprintf(stderr, "producer: no input: give files, folders, - for JSON Lines on "
+		                "stdin, or --inbox FOLDER (see producer --help)\n");
 		return 2;
+	}
+	if (s->inbox) {
+		struct stat st;
+		char sub[4200];
+		if (stat(s->inbox, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "producer: --inbox %s is not a folder\n", s->inbox);
+			return 2;
+		}
+		for (int i = 0; i < 2; i++) {
+			snprintf(sub, sizeof sub, "%s/%s", s->inbox, i ? "failed" : "done");
+			if (mkdir(sub, 0755) != 0 && errno != EEXIST) {
+				fprintf(stderr, "producer: cannot create %s: %s\n", sub,
+				        strerror(errno));
+				return 2;
+			}
+		}
 	}
 	for (int i = first; i < argc; i++) {
 		struct stat st;
@@ -728,7 +860,10 @@ int main(int argc, char **argv)
 		log_error("%lu of %lu articles failed:\n%s%s", p->failed, p->read,
 		          p->failures.p ? p->failures.p : "",
 		          p->nfailures_listed > MAX_FAILURES_LISTED ? "  ...\n" : "");
-		p->exit_code = 1;
+		/* A service's failures are in failed/ and in its log; only a
+		 * batch reports them in its status. */
+		if (!s->inbox)
+			p->exit_code = 1;
 	}
 	if (!p->stopping)
 		pthread_join(reader, NULL);
@@ -745,6 +880,8 @@ int main(int argc, char **argv)
 	}
 	free(p->sendq);
 	hmap_free(&p->inflight);
+	if (!p->stopping)
+		hmap_free(&p->inbox_taken);
 	buf_free(&p->frame);
 	buf_free(&p->text);
 	buf_free(&p->err);

@@ -80,6 +80,12 @@ class Pipeline:
         with open(log_path, encoding="utf-8", errors="replace") as f:
             return p.returncode, f.read()
 
+    def start_producer(self, inputs=(), extra=(), name=None):
+        """Start a producer in the background (for --inbox, or to kill it)."""
+        return self._start("producer", ["--chunks-bind", self.ep("chunks"), "--acks-bind",
+                                        self.ep("acks"), "--progress", "never", *extra,
+                                        *inputs], name=name)
+
     def digests(self):
         if not os.path.exists(self.out):
             return []
@@ -100,6 +106,22 @@ class Pipeline:
     def log(self, proc):
         with open(proc.log_path, encoding="utf-8", errors="replace") as f:
             return f.read()
+
+
+def drop_file(folder, name, data):
+    """Put a file into an inbox the way writers should: write it under a
+    hidden name, then rename it, so the producer never sees half a file."""
+    tmp = os.path.join(folder, "." + name + ".part")
+    with open(tmp, "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode())
+    os.rename(tmp, os.path.join(folder, name))
+
+
+def files_in(folder):
+    if not os.path.isdir(folder):
+        return []
+    return sorted(n for n in os.listdir(folder)
+                  if os.path.isfile(os.path.join(folder, n)) and not n.startswith("."))
 
 
 def read_article(path):

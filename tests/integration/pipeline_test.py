@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -22,7 +23,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import BIN, SHARED, SOURCE, Pipeline, read_article, wait_for  # noqa: E402
+from harness import (BIN, SHARED, SOURCE, Pipeline, drop_file, files_in,  # noqa: E402
+                     read_article, wait_for)
 
 import zmq  # noqa: E402
 
@@ -304,6 +306,41 @@ class PipelineTest(unittest.TestCase):
                  in self.pipe.log(w), 10, "the worker's warning")
         self.assertIn("is it running", self.pipe.log(w))
         self.assertIsNone(w.poll(), "the worker keeps retrying")
+
+
+    def test_inbox_files_move_to_done_or_failed_after_acknowledgement(self):
+        """A watched inbox: each file is read once and moves to done/ (all
+        its articles ok) or failed/ (any failed) only after the sink's
+        acknowledgements; SIGTERM stops the service with status 0."""
+        inbox = os.path.join(self.work, "inbox")
+        os.makedirs(inbox)
+        self.pipe = Pipeline(self.work, workers=2)
+        prod = self.pipe.start_producer(extra=["--inbox", inbox])
+        for name in ("chess-final.txt", "harbour-bridge.txt"):
+            with open(os.path.join(SOURCE, "examples/articles", name), "rb") as f:
+                drop_file(inbox, name, f.read())
+        drop_file(inbox, "batch.jsonl", '{"id": "j1", "text": "Officials met in Oslo on '
+                  'Monday to agree a budget."}\n{"id": "j2", "text": "The mayor of Lisbon '
+                  'opened a new library on Friday."}\n')
+        drop_file(inbox, "bad.jsonl", '{"id": "ok-1", "text": "A fine sentence about '
+                  'Nairobi and its new railway line."}\n{"id": "bad-1"}\n')
+        drop_file(inbox, "notes.md", "not an article\n")
+        done, failed = os.path.join(inbox, "done"), os.path.join(inbox, "failed")
+        wait_for(lambda: len(files_in(done)) == 3 and len(files_in(failed)) == 1, 30,
+                 "the inbox files to settle")
+        self.assertEqual(files_in(done), ["batch.jsonl", "chess-final.txt",
+                                          "harbour-bridge.txt"])
+        self.assertEqual(files_in(failed), ["bad.jsonl"])
+        self.assertEqual(files_in(inbox), ["notes.md"])
+        ids = sorted(d["article_id"] for d in self.pipe.digests())
+        self.assertEqual(len(ids), 6)
+        self.assertIn("bad-1", ids)
+        # A second drop of a new file is picked up by the same running producer.
+        drop_file(inbox, "late.txt", "Late Story\nA late article arrived in Oslo on Sunday.\n")
+        wait_for(lambda: "late.txt" in files_in(done), 30, "the late file")
+        self.assertEqual(len(self.pipe.digests()), 7)
+        prod.send_signal(signal.SIGTERM)
+        self.assertEqual(prod.wait(timeout=10), 0, self.pipe.log(prod))
 
 
 class CommandTest(unittest.TestCase):
