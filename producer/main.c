@@ -110,6 +110,7 @@ struct producer {
 	struct buf failures;
 	size_t nfailures_listed;
 	uint64_t started_ms;
+	uint64_t rng;
 	int exit_code;
 };
 
@@ -553,6 +554,17 @@ static void on_wake(uv_async_t *h)
 	admit(h->data);
 }
 
+/* A pseudo-random number in [0, max] (xorshift; quality is not the point). */
+static uint64_t jitter(struct producer *p, uint64_t max)
+{
+	uint64_t x = p->rng;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	p->rng = x;
+	return max ? x % (max + 1) : 0;
+}
+
 static int send_chunk(struct producer *p, struct flight *f, uint32_t seq)
 {
 	const struct chunk_span *sp = &f->chunks.v[seq];
@@ -588,10 +600,12 @@ static void on_push_ready(struct zwatch *w)
 			if (it.f->done) {
 				flight_free(it.f);
 			} else {
-				/* Deadline doubles with each attempt. */
+				/* The deadline doubles with each attempt, plus up
+				 * to a quarter at random, so that articles that
+				 * timed out together are not resent together. */
 				uint64_t t = (uint64_t)p->set.ack_timeout
 				             << (it.f->attempt - 1 < 6 ? it.f->attempt - 1 : 6);
-				it.f->deadline = uv_now(p->loop) + t;
+				it.f->deadline = uv_now(p->loop) + t + jitter(p, t / 4);
 			}
 		}
 	}
@@ -657,11 +671,29 @@ static void on_tick(uv_timer_t *t)
 		next = f->next;
 		if (!f->deadline || now < f->deadline)
 			continue;
-		if (f->attempt >= (uint32_t)p->set.max_attempts) {
+		if (f->attempt >= (uint32_t)p->set.max_attempts && !f->a->error) {
+			/* Out of attempts: send one last, tiny notice carrying the
+			 * reason, so that the sink stores a failed digest saying why
+			 * rather than the article vanishing. */
 			char why[160];
 			snprintf(why, sizeof why, "no acknowledgement after %u attempts",
 			         f->attempt);
-			log_warn("article %s (%s): %s", f->a->id, f->a->origin, why);
+			log_warn("article %s (%s): %s; sending a failure notice", f->a->id,
+			         f->a->origin, why);
+			f->a->error = strdup(why);
+			if (f->a->error) {
+				f->chunks.n = 1;
+				f->chunks.v[0] = (struct chunk_span){0, 0};
+				f->attempt++;
+				flight_send(p, f);
+				continue;
+			}
+		}
+		if (f->attempt >= (uint32_t)p->set.max_attempts) {
+			/* Even the notice (or a rejected article) went unanswered:
+			 * the sink is unreachable. Report it here. */
+			const char *why = f->a->error ? f->a->error : "no acknowledgement";
+			log_warn("article %s (%s): %s; giving up", f->a->id, f->a->origin, why);
 			record_failure(p, f, why);
 			inbox_settle(p, f->file, 1);
 			flight_unlink(p, f);
@@ -840,6 +872,7 @@ int main(int argc, char **argv)
 	uv_signal_start(&p->sigterm, on_signal, SIGTERM);
 	uv_signal_start(&p->sigint, on_signal, SIGINT);
 	p->started_ms = uv_now(p->loop);
+	p->rng = now_us() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ULL;
 	log_info("chunks on %s, acknowledgements on %s", s->chunks, s->acks);
 
 	pthread_t reader;

@@ -165,6 +165,52 @@ class ChaosTest(unittest.TestCase):
         prod.send_signal(signal.SIGTERM)
         self.assertEqual(prod.wait(timeout=10), 0)
 
+    def test_an_article_never_acknowledged_is_reported_failed_with_the_reason(self):
+        """With no sink at all, every article ends reported failed after the
+        bounded attempts (and a failure notice), in bounded time, and the
+        producer exits 1 saying why."""
+        self.pipe = Pipeline(self.work, workers=1)
+        self.pipe.sink.send_signal(signal.SIGKILL)
+        self.pipe.sink.wait()
+        data = os.path.join(self.work, "three.jsonl")
+        with open(data, "w") as f:
+            for i in range(3):
+                f.write(json.dumps({"id": "lost-%d" % i, "text": "Officials met in Oslo."}) + "\n")
+        rc, log = self.pipe.run_producer([data], ["--ack-timeout", "150", "--max-attempts", "2"],
+                                         timeout=60)
+        self.assertEqual(rc, 1, log)
+        self.assertIn("3 of 3 articles failed", log)
+        self.assertEqual(log.count("no acknowledgement after 2 attempts; sending a failure notice"), 3)
+        self.assertIn("article lost-1 (%s:2): no acknowledgement after 2 attempts" % data, log)
+
+    def test_a_failure_notice_becomes_a_stored_failed_digest(self):
+        """When results never complete but the sink is reachable, the notice
+        the producer sends after its last attempt is stored as a failed
+        digest with the reason: the article does not vanish."""
+        self.pipe = Pipeline(self.work, workers=0)
+        # A worker that takes chunks but never answers: only the notice
+        # (which a real worker passes on) gets through.
+        data = os.path.join(self.work, "one.jsonl")
+        with open(data, "w") as f:
+            f.write(json.dumps({"id": "stuck", "text": "Officials met in Oslo."}) + "\n")
+        import zmq
+        ctx = zmq.Context()
+        black_hole = ctx.socket(zmq.PULL)
+        black_hole.connect(self.pipe.ep("chunks"))
+        prod = self.pipe.start_producer([data], ["--ack-timeout", "150", "--max-attempts", "2"])
+        # Attempt 2 goes to the black hole too; then the real worker takes
+        # its place before the notice is due (300 ms or more later).
+        wait_for(lambda: "sending attempt 2" in self.pipe.log(prod), 20, "the second attempt")
+        black_hole.close(0)
+        ctx.term()
+        self.pipe.start_worker()
+        self.assertEqual(prod.wait(timeout=30), 1, self.pipe.log(prod))
+        rows = stored(self.pipe.store)
+        self.assertEqual(len(rows), 1)
+        d = json.loads(rows[0][1])
+        self.assertEqual((d["article_id"], d["status"]), ("stuck", "failed"))
+        self.assertIn("no acknowledgement after 2 attempts", d["error"])
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
