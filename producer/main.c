@@ -48,7 +48,7 @@
 
 struct settings {
 	const char *chunks, *acks, *source, *progress, *inbox, *log_level, *log_format;
-	long chunk_bytes, window, max_article, ack_timeout, max_attempts, max_msg;
+	long chunk_bytes, window, max_article, ack_timeout, max_attempts, max_msg, dead_grace;
 };
 
 /* A file taken from the inbox. It moves to done/ (or failed/, if any of its
@@ -82,8 +82,8 @@ struct send_item {
 struct producer {
 	struct settings set;
 	uv_loop_t *loop;
-	void *ctx, *push, *pull;
-	struct zwatch wpush, wpull;
+	void *ctx, *push, *pull, *mon;
+	struct zwatch wpush, wpull, wmon;
 	uv_async_t wake;
 	uv_timer_t tick;
 	uv_signal_t sigterm, sigint;
@@ -652,6 +652,31 @@ static void on_acks(struct zwatch *w)
 		admit(p);
 }
 
+/* A worker went away. What was queued for it inside ZeroMQ is lost, and we
+ * cannot tell which articles those were, so every article fully sent and
+ * not yet acknowledged gets a short deadline instead of the full one: the
+ * ones the dead worker held are resent within the grace, and the others are
+ * usually acknowledged before it runs out (a duplicate is harmless). */
+static void on_monitor(struct zwatch *w)
+{
+	struct producer *p = w->data;
+	enum zsock_event ev;
+	while (zsock_monitor_read(p->mon, &ev) == 0) {
+		if (ev != ZSOCK_EV_DISCONNECTED)
+			continue;
+		uint64_t soon = uv_now(p->loop) + (uint64_t)p->set.dead_grace;
+		size_t n = 0;
+		for (struct flight *f = p->list; f; f = f->next)
+			if (f->deadline && f->deadline > soon) {
+				f->deadline = soon;
+				n++;
+			}
+		log_info("a worker disconnected: %zu unacknowledged articles get %ld ms before "
+		         "they are resent",
+		         n, p->set.dead_grace);
+	}
+}
+
 static void print_progress(struct producer *p, int final)
 {
 	if (!p->progress)
@@ -722,6 +747,8 @@ static void stop_loop(struct producer *p)
 {
 	zwatch_close(&p->wpush);
 	zwatch_close(&p->wpull);
+	if (p->mon)
+		zwatch_close(&p->wmon);
 	uv_walk(p->loop, close_walk, NULL);
 }
 
@@ -772,6 +799,9 @@ int main(int argc, char **argv)
 	     "milliseconds to wait for an acknowledgement before resending (doubles per "
 	     "attempt)",
 	     &s->ack_timeout, 10, 86400000, NULL},
+	    {"dead-worker-grace", "DIGEST_DEAD_WORKER_GRACE", CONF_INT, "2000",
+	     "milliseconds before unacknowledged articles are resent after a worker disconnects",
+	     &s->dead_grace, 10, 86400000, NULL},
 	    {"max-attempts", "DIGEST_MAX_ATTEMPTS", CONF_INT, "5",
 	     "sends of an article before it is reported failed", &s->max_attempts, 1, 100, NULL},
 	    {"source", "DIGEST_SOURCE", CONF_STR, NULL,
@@ -856,6 +886,13 @@ int main(int argc, char **argv)
 		log_error("%s", p->err.p);
 		return 1;
 	}
+	/* Notice workers that vanish without closing their connection. */
+	int hb_ivl = 1000, hb_timeout = 5000;
+	zmq_setsockopt(p->push, ZMQ_HEARTBEAT_IVL, &hb_ivl, sizeof hb_ivl);
+	zmq_setsockopt(p->push, ZMQ_HEARTBEAT_TIMEOUT, &hb_timeout, sizeof hb_timeout);
+	p->mon = zsock_monitor_open(p->ctx, p->push, "chunks", &p->err);
+	if (!p->mon)
+		log_warn("%s; worker deaths are noticed only by --ack-timeout", p->err.p);
 	p->loop = uv_default_loop();
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->not_full, NULL);
@@ -863,6 +900,8 @@ int main(int argc, char **argv)
 	p->wake.data = p;
 	zwatch_start(&p->wpush, p->loop, p->push, on_push_ready, p);
 	zwatch_start(&p->wpull, p->loop, p->pull, on_acks, p);
+	if (p->mon)
+		zwatch_start(&p->wmon, p->loop, p->mon, on_monitor, p);
 	uv_timer_init(p->loop, &p->tick);
 	p->tick.data = p;
 	uv_timer_start(&p->tick, on_tick, 200, 200);
@@ -921,6 +960,8 @@ int main(int argc, char **argv)
 	buf_free(&p->failures);
 	zmq_close(p->push);
 	zmq_close(p->pull);
+	if (p->mon)
+		zmq_close(p->mon);
 	zmq_ctx_term(p->ctx);
 	return p->exit_code;
 }

@@ -115,6 +115,35 @@ class ChaosTest(unittest.TestCase):
         self.assertEqual(prod.wait(timeout=120), 0, self.pipe.log(prod))
         self.check_exactly_once(ref)
 
+    def test_a_dead_worker_is_noticed_long_before_the_ack_deadline(self):
+        """With a one-minute acknowledgement deadline, a worker that dies
+        holding chunks still lets the run finish within seconds: its
+        disconnection shortens the deadlines of what was in flight. The
+        dying worker is a socket that takes chunks and never answers, so it
+        certainly holds some when it goes."""
+        import zmq
+        ref = self.reference()
+        self.pipe = Pipeline(self.work, workers=1)
+        ctx = zmq.Context()
+        hole = ctx.socket(zmq.PULL)
+        hole.connect(self.pipe.ep("chunks"))
+        prod = self.pipe.start_producer(
+            [self.data], ["--ack-timeout", "60000", "--dead-worker-grace", "500"])
+        taken = 0
+        while taken < 50:
+            if hole.poll(10000):
+                hole.recv()
+                taken += 1
+            else:
+                self.fail("the fake worker got no chunks")
+        hole.close(0)
+        ctx.term()
+        self.assertEqual(prod.wait(timeout=30), 0, self.pipe.log(prod))
+        log = self.pipe.log(prod)
+        self.assertIn("a worker disconnected", log)
+        self.assertIn("sending attempt 2", log)
+        self.check_exactly_once(ref)
+
     def test_kill_and_restart_the_sink_mid_run(self):
         ref = self.reference()
         self.pipe = Pipeline(self.work, workers=2)
