@@ -39,6 +39,7 @@
 #include "chunk.h"
 #include "conf.h"
 #include "hmap.h"
+#include "journal.h"
 #include "log.h"
 #include "wire.h"
 #include "zsock.h"
@@ -47,7 +48,7 @@
 #define MAX_FAILURES_LISTED 50
 
 struct settings {
-	const char *chunks, *acks, *source, *progress, *inbox, *log_level, *log_format;
+	const char *chunks, *acks, *source, *progress, *inbox, *journal, *log_level, *log_format;
 	long chunk_bytes, window, max_article, ack_timeout, max_attempts, max_msg, dead_grace;
 };
 
@@ -98,6 +99,7 @@ struct producer {
 	char **inputs;
 	int ninputs;
 	struct hmap inbox_taken; /* names of inbox files being processed */
+	struct journal *journal; /* NULL without --journal; used under mu */
 
 	/* Loop state. */
 	struct hmap inflight;
@@ -137,7 +139,19 @@ struct reader {
 	struct seg_doc seg;
 	struct buf data;
 	struct inbox_file *cur; /* the inbox file being read, or NULL */
+	int replaying;          /* emitting the journal's pending articles */
 };
+
+/* Record that an article left the books. */
+static void journal_settle(struct producer *p, const char *id)
+{
+	if (!p->journal)
+		return;
+	pthread_mutex_lock(&p->mu);
+	if (journal_done(p->journal, id))
+		log_error("cannot write to the journal: %s", strerror(errno));
+	pthread_mutex_unlock(&p->mu);
+}
 
 /* Settle one article (or the reading hold) of an inbox file; the last one
  * moves the file out of the inbox. Call with producer.mu held. */
@@ -199,6 +213,10 @@ static int reader_emit(struct reader *r, struct article *a)
 		flight_free(f);
 		return -1;
 	}
+	/* Journaled before the loop can send it, so that nothing the
+	 * sink might acknowledge is missing from the journal. */
+	if (p->journal && !r->replaying && journal_add(p->journal, a))
+		log_error("cannot write %s to the journal: %s", a->origin, strerror(errno));
 	p->q[(p->qhead + p->qn++) % QUEUE_CAP] = f;
 	if (f->file)
 		f->file->pending++;
@@ -436,8 +454,23 @@ static int inbox_scan(struct reader *r)
 static void *reader_main(void *arg)
 {
 	struct producer *p = arg;
-	struct reader r = {p, {0}, BUF_INIT, NULL};
+	struct reader r = {p, {0}, BUF_INIT, NULL, 0};
 	seg_doc_init(&r.seg);
+	if (p->journal) {
+		/* First what an earlier run took in and never saw settled. */
+		struct article **pending = NULL;
+		int n = journal_take_pending(p->journal, &pending), i = 0;
+		if (n > 0)
+			log_info("journal: resending %d articles not acknowledged before", n);
+		r.replaying = 1;
+		for (; i < n; i++)
+			if (reader_emit(&r, pending[i]))
+				break;
+		for (i++; i < n; i++)
+			article_free(pending[i]);
+		r.replaying = 0;
+		free(pending);
+	}
 	for (int i = 0; i < p->ninputs; i++)
 		if (read_path(&r, p->inputs[i]))
 			break;
@@ -630,6 +663,7 @@ static void handle_ack(struct producer *p, const void *data, size_t n)
 		else
 			record_failure(p, f, *a->error ? a->error : "failed digest");
 		inbox_settle(p, f->file, !ok);
+		journal_settle(p, f->a->id);
 		flight_unlink(p, f);
 	}
 	wire_free(&a->base);
@@ -721,6 +755,7 @@ static void on_tick(uv_timer_t *t)
 			log_warn("article %s (%s): %s; giving up", f->a->id, f->a->origin, why);
 			record_failure(p, f, why);
 			inbox_settle(p, f->file, 1);
+			journal_settle(p, f->a->id);
 			flight_unlink(p, f);
 			continue;
 		}
@@ -811,6 +846,9 @@ int main(int argc, char **argv)
 	     "folder to watch: its .txt and .jsonl files are read, and each moves to done/ or "
 	     "failed/ once all its articles are acknowledged",
 	     &s->inbox, 0, 0, NULL},
+	    {"journal", "DIGEST_JOURNAL", CONF_STR, NULL,
+	     "file recording articles until acknowledged; a restart resends what it holds",
+	     &s->journal, 0, 0, NULL},
 	    {"progress", "DIGEST_PROGRESS", CONF_STR, "auto",
 	     "progress line on stderr (auto: when stderr is a terminal)", &s->progress, 0, 0,
 	     "auto|always|never"},
@@ -842,7 +880,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "producer: %s\n", p->err.p);
 		return 2;
 	}
-	if (first >= argc && !s->inbox) {
+	if (first >= argc && !s->inbox && !s->journal) {
 		fprintf(stderr, "producer: no input: give files, folders, - for JSON Lines on "
 		                "stdin, or --inbox FOLDER (see producer --help)\n");
 		return 2;
@@ -877,6 +915,13 @@ int main(int argc, char **argv)
 	p->inputs = argv + first;
 	p->ninputs = argc - first;
 
+	if (s->journal) {
+		p->journal = journal_open(s->journal, &p->err);
+		if (!p->journal) {
+			fprintf(stderr, "producer: %s\n", p->err.p);
+			return 2;
+		}
+	}
 	p->ctx = zmq_ctx_new();
 	struct zsock_opts co = {ZMQ_PUSH, s->chunks, 1, 0, 0, 0, 0};
 	struct zsock_opts ao = {ZMQ_PULL, s->acks, 1, 0, 0, s->max_msg, 0};
@@ -962,6 +1007,8 @@ int main(int argc, char **argv)
 	zmq_close(p->pull);
 	if (p->mon)
 		zmq_close(p->mon);
+	if (!p->stopping)
+		journal_close(p->journal);
 	zmq_ctx_term(p->ctx);
 	return p->exit_code;
 }

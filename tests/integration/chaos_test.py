@@ -265,6 +265,45 @@ class ChaosTest(unittest.TestCase):
         self.assertEqual((d["article_id"], d["status"]), ("stuck", "failed"))
         self.assertIn("no acknowledgement after 2 attempts", d["error"])
 
+    def test_kill_a_producer_reading_stdin_and_restart_from_its_journal(self):
+        """Articles read from a pipe cannot be read again; the journal keeps
+        them. kill -9 mid-run, restart with only --journal: every article is
+        still stored exactly once."""
+        ref = self.reference()
+        journal = os.path.join(self.work, "producer.journal")
+        self.pipe = Pipeline(self.work, workers=0)
+        log = open(os.path.join(self.work, "producer-stdin.log"), "wb")
+        prod = subprocess.Popen([os.path.join(BIN, "producer"), "--chunks-bind",
+                                 self.pipe.ep("chunks"), "--acks-bind", self.pipe.ep("acks"),
+                                 "--progress", "never", "--window", "5000", "--journal", journal,
+                                 "-"], stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT)
+        self.pipe.procs.append(prod)
+        with open(self.data, "rb") as f:
+            prod.stdin.write(f.read())
+        prod.stdin.flush()
+
+        def journaled():
+            with open(journal, "rb") as f:
+                return f.read().count(b'{"add":')
+        # Everything has been read (and journaled) before the kill.
+        wait_for(lambda: journaled() == N, 60, "all articles in the journal")
+        # Work starts only now, and the producer dies right after the first
+        # digests, so the journal holds both settled and unsettled articles.
+        self.pipe.start_worker()
+        wait_for(lambda: len(stored(self.pipe.store)) >= 1, 60, "the first digest")
+        prod.send_signal(signal.SIGKILL)
+        prod.wait()
+        prod.stdin.close()
+        self.assertLess(len(stored(self.pipe.store)), N, "the run ended before the kill")
+        rc, out = self.pipe.run_producer([], ["--journal", journal])
+        self.assertEqual(rc, 0, out)
+        self.assertIn("journal: resending", out)
+        self.check_exactly_once(ref)
+        # Everything settled: a third start has nothing to do.
+        rc, out = self.pipe.run_producer([], ["--journal", journal])
+        self.assertEqual(rc, 0, out)
+        self.assertIn("0 articles", out)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
