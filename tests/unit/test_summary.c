@@ -339,6 +339,24 @@ static void test_title(void)
 	}
 }
 
+static void test_central(void)
+{
+	static struct tpart p[1];
+	part_init(&p[0], 0, 1, "Morning report");
+	add_filler(&p[0], 1);
+	add_sentence(&p[0], "Flood waters rose across the valley overnight.", 0, 0.5f);
+	add_sentence(&p[0], "Rescue teams reached the valley before the river burst.", 0, 0.5f);
+	add_sentence(&p[0], "The valley flood forced farmers to leave their farms.", 0, 0.5f);
+	add_sentence(&p[0], "Farms across the valley lost crops to the flood waters.", 0, 0.5f);
+	add_sentence(&p[0], "Rescue teams evacuated valley farms as flood waters rose.", 0, 0.5f);
+	struct summary *s = build(p, 1, 1);
+	CHECK(s);
+	/* The sentence that sums up what the others say outweighs an
+	 * off-topic lead: centrality carries most of the relevance. */
+	CHECK_INT(summary_digest(s)->key_points[0]->sentence_index, 5);
+	summary_free(s);
+}
+
 /* ---- entities --------------------------------------------------------- */
 
 static void test_surname(void)
@@ -780,6 +798,7 @@ static const struct check_case cases[] = {
     CASE(test_near_duplicates, "near identical sentences are not both chosen"),
     CASE(test_lead, "the lead sentence wins when all else is equal"),
     CASE(test_title, "overlap with the title lifts a key point"),
+    CASE(test_central, "the sentence central to the article beats an off-topic lead"),
     CASE(test_surname, "a surname joins the full name as an alias"),
     CASE(test_surname_first, "a surname seen before the full name joins it"),
     CASE(test_surname_ambiguous, "a surname shared by two people stays apart"),
