@@ -215,6 +215,8 @@ int main(int argc, char **argv)
 	                     store,
 	                     "--out",
 	                     "-",
+	                     "--http",
+	                     "",
 	                     "--out-format",
 	                     (char *)s.format,
 	                     "--key-points",

@@ -7,7 +7,7 @@
 
 struct store {
 	sqlite3 *db;
-	sqlite3_stmt *put, *has, *count;
+	sqlite3_stmt *put, *has, *count, *get, *page;
 };
 
 static const char schema_sql[] =
@@ -51,7 +51,12 @@ struct store *store_open(const char *path, struct buf *err)
 	    sqlite3_prepare_v2(s->db, "SELECT status FROM digests WHERE article_id = ?1", -1,
 	                       &s->has, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "SELECT count(*) FROM digests", -1, &s->count, NULL) !=
-	        SQLITE_OK) {
+	        SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "SELECT json FROM digests WHERE article_id = ?1", -1,
+	                       &s->get, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+	                       "SELECT seq, json FROM digests WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+	                       -1, &s->page, NULL) != SQLITE_OK) {
 		buf_printf(err, "cannot prepare store statements on %s: %s", path,
 		           sqlite3_errmsg(s->db));
 		goto fail;
@@ -98,6 +103,38 @@ int store_has(struct store *s, const char *article_id, int *status_ok)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -EIO;
 }
 
+int store_get_json(struct store *s, const char *article_id, struct buf *out)
+{
+	sqlite3_stmt *st = s->get;
+	sqlite3_bind_text(st, 1, article_id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st), found = 0;
+	if (rc == SQLITE_ROW) {
+		found = 1;
+		buf_reset(out);
+		if (buf_append(out, sqlite3_column_text(st, 0),
+		               (size_t)sqlite3_column_bytes(st, 0)))
+			found = -ENOMEM;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -EIO;
+}
+
+int store_page(struct store *s, long long after, int limit, store_row_cb cb, void *arg)
+{
+	sqlite3_stmt *st = s->page;
+	int n = 0, rc;
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cb(sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+		   (size_t)sqlite3_column_bytes(st, 1), arg);
+		n++;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? n : -EIO;
+}
+
 long long store_count(struct store *s)
 {
 	long long n = -EIO;
@@ -114,6 +151,8 @@ void store_close(struct store *s)
 	sqlite3_finalize(s->put);
 	sqlite3_finalize(s->has);
 	sqlite3_finalize(s->count);
+	sqlite3_finalize(s->get);
+	sqlite3_finalize(s->page);
 	sqlite3_close(s->db);
 	free(s);
 }

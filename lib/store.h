@@ -32,6 +32,14 @@ int store_put(struct store *s, const char *article_id, int status_ok, uint64_t c
 /* Is the article stored? 1 yes (with *status_ok), 0 no, -EIO on error. */
 int store_has(struct store *s, const char *article_id, int *status_ok);
 
+/* The JSON of an article's digest into out: 1 found, 0 not, -EIO. */
+int store_get_json(struct store *s, const char *article_id, struct buf *out);
+
+/* Digests stored after row `after` (0: from the first), oldest first, at
+ * most limit: cb(seq, json, len, arg) for each. Returns how many, or -EIO. */
+typedef void (*store_row_cb)(long long seq, const char *json, size_t len, void *arg);
+int store_page(struct store *s, long long after, int limit, store_row_cb cb, void *arg);
+
 /* Number of stored digests, or -EIO. */
 long long store_count(struct store *s);
 

@@ -19,6 +19,7 @@
 #include <zmq.h>
 
 #include "conf.h"
+#include "http.h"
 #include "assemble.h"
 #include "log.h"
 #include "render.h"
@@ -29,9 +30,13 @@
 
 #define MAX_PENDING_ACKS 100000u
 #define DRAIN_BATCH 256
+#define LAT_NBUCKETS 11
+static const double lat_bounds[LAT_NBUCKETS] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                0.5,   1,    2.5,   5,    10};
 
 struct settings {
-	const char *results, *digests, *acks, *store, *out, *out_format, *log_level, *log_format;
+	const char *results, *digests, *acks, *store, *out, *out_format, *http, *log_level,
+	    *log_format;
 	long max_msg, key_points, partial_ttl;
 };
 
@@ -56,7 +61,12 @@ struct sink {
 	size_t nacks;
 	struct buf json, pb, scratch, err;
 	unsigned long stored, published, duplicates, resent, bad_frames, failed, expired,
-	    acks_dropped;
+	    acks_dropped, results;
+	struct http_server *http;
+	/* Latency from the producer sending an article's first chunk to its
+	 * digest being stored, as a Prometheus histogram. */
+	unsigned long lat_buckets[LAT_NBUCKETS];
+	double lat_sum;
 };
 
 static uint64_t now_us(void)
@@ -198,9 +208,17 @@ static void finish_article(struct sink *k, struct assembled *a)
 		const Nd__ChunkResult *r0 = a->parts[0];
 		rc = summary_failed(&s, a->article_id, r0->source, r0->title, why, &so);
 	}
-	if (!rc)
+	if (!rc) {
+		uint64_t sent = a->parts[0]->sent_at_us, now = now_us();
+		if (sent && now > sent) {
+			double secs = (double)(now - sent) / 1e6;
+			k->lat_sum += secs;
+			for (int i = 0; i < LAT_NBUCKETS; i++)
+				if (secs <= lat_bounds[i])
+					k->lat_buckets[i]++;
+		}
 		deliver(k, summary_digest(s), a->attempt);
-	else
+	} else
 		log_error("out of memory building digest %s", a->article_id);
 	summary_free(s);
 }
@@ -208,6 +226,7 @@ static void finish_article(struct sink *k, struct assembled *a)
 static void handle_result(struct sink *k, const void *data, size_t n)
 {
 	Nd__ChunkResult *r = NULL;
+	k->results++;
 	int rc = wire_decode_result(data, n, &r);
 	if (rc) {
 		k->bad_frames++;
@@ -285,6 +304,156 @@ static void on_expiry(uv_timer_t *t)
 	                               log_expired, k);
 }
 
+/* ---- HTTP query API ------------------------------------------------------ */
+
+static void json_error(struct http_request *req, int status, const char *msg)
+{
+	char body[600];
+	int n = snprintf(body, sizeof body, "{\"error\":\"%s\"}\n", msg);
+	http_respond(req, status, "application/json", body, (size_t)n, NULL);
+}
+
+struct page {
+	struct buf *out;
+	long long last;
+	int n;
+};
+
+static void page_row(long long seq, const char *json, size_t len, void *arg)
+{
+	struct page *pg = arg;
+	if (pg->n++)
+		buf_append_char(pg->out, ',');
+	buf_append(pg->out, json, len);
+	pg->last = seq;
+}
+
+static int parse_ll(const char *s, long long lo, long long hi, long long *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void metrics(struct sink *k, struct buf *b)
+{
+	long long count = store_count(k->store);
+	buf_printf(
+	    b,
+	    "# HELP digest_results_total Chunk results received from workers.\n"
+	    "# TYPE digest_results_total counter\n"
+	    "digest_results_total %lu\n"
+	    "# HELP digest_articles_total Articles stored, by status.\n"
+	    "# TYPE digest_articles_total counter\n"
+	    "digest_articles_total{status=\"ok\"} %lu\n"
+	    "digest_articles_total{status=\"failed\"} %lu\n"
+	    "# HELP digest_resends_total Resent articles acknowledged again from the store.\n"
+	    "# TYPE digest_resends_total counter\n"
+	    "digest_resends_total %lu\n"
+	    "# HELP digest_duplicate_results_total Chunk results seen before, dropped.\n"
+	    "# TYPE digest_duplicate_results_total counter\n"
+	    "digest_duplicate_results_total %lu\n"
+	    "# HELP digest_bad_frames_total Frames that failed to decode or were inconsistent.\n"
+	    "# TYPE digest_bad_frames_total counter\n"
+	    "digest_bad_frames_total %lu\n"
+	    "# HELP digest_partials_expired_total Incomplete articles dropped after the TTL.\n"
+	    "# TYPE digest_partials_expired_total counter\n"
+	    "digest_partials_expired_total %lu\n"
+	    "# HELP digest_published_total Digests published on the PUB stream.\n"
+	    "# TYPE digest_published_total counter\n"
+	    "digest_published_total %lu\n"
+	    "# HELP digest_partial_articles Articles being assembled.\n"
+	    "# TYPE digest_partial_articles gauge\n"
+	    "digest_partial_articles %zu\n"
+	    "# HELP digest_pending_acks Acknowledgements waiting to be sent.\n"
+	    "# TYPE digest_pending_acks gauge\n"
+	    "digest_pending_acks %zu\n"
+	    "# HELP digest_stored_digests Digests in the store.\n"
+	    "# TYPE digest_stored_digests gauge\n"
+	    "digest_stored_digests %lld\n"
+	    "# HELP digest_latency_seconds From an article's first chunk sent to its digest "
+	    "stored.\n"
+	    "# TYPE digest_latency_seconds histogram\n",
+	    k->results, k->stored - k->failed, k->failed, k->resent, k->duplicates, k->bad_frames,
+	    k->expired, k->published, assembler_pending(k->as), k->nacks, count);
+	for (int i = 0; i < LAT_NBUCKETS; i++)
+		buf_printf(b, "digest_latency_seconds_bucket{le=\"%g\"} %lu\n", lat_bounds[i],
+		           k->lat_buckets[i]);
+	buf_printf(b,
+	           "digest_latency_seconds_bucket{le=\"+Inf\"} %lu\n"
+	           "digest_latency_seconds_sum %.6f\n"
+	           "digest_latency_seconds_count %lu\n",
+	           k->stored, k->lat_sum, k->stored);
+}
+
+static void on_http(struct http_request *req, void *arg)
+{
+	struct sink *k = arg;
+	static const char prefix[] = "/v1/digests/";
+	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+		http_respond(req, 405, "application/json", "{\"error\":\"only GET\"}\n", 19,
+		             "Allow: GET, HEAD\r\n");
+		return;
+	}
+	struct buf *b = &k->scratch;
+	buf_reset(b);
+	if (strcmp(req->path, "/healthz") == 0) {
+		long long n = store_count(k->store);
+		if (n < 0) {
+			json_error(req, 503, "store unreadable");
+			return;
+		}
+		buf_printf(b, "{\"status\":\"ok\",\"digests\":%lld,\"partial_articles\":%zu}\n", n,
+		           assembler_pending(k->as));
+		http_respond(req, 200, "application/json", b->p, b->len, NULL);
+	} else if (strcmp(req->path, "/metrics") == 0) {
+		metrics(k, b);
+		http_respond(req, 200, "text/plain; version=0.0.4", b->p, b->len, NULL);
+	} else if (strcmp(req->path, "/v1/digests") == 0) {
+		char v[64];
+		long long after = 0, limit = 100;
+		if (http_query_get(req->query, "after", v, sizeof v) &&
+		    parse_ll(v, 0, (long long)1 << 62, &after)) {
+			json_error(req, 400, "after must be a whole number >= 0");
+			return;
+		}
+		if (http_query_get(req->query, "limit", v, sizeof v) &&
+		    parse_ll(v, 1, 1000, &limit)) {
+			json_error(req, 400, "limit must be a whole number from 1 to 1000");
+			return;
+		}
+		struct page pg = {b, after, 0};
+		buf_append_str(b, "{\"digests\":[");
+		if (store_page(k->store, after, (int)limit, page_row, &pg) < 0) {
+			json_error(req, 503, "store unreadable");
+			return;
+		}
+		buf_printf(b, "],\"next\":%lld}\n", pg.last);
+		http_respond(req, 200, "application/json", b->p, b->len, NULL);
+	} else if (strncmp(req->path, prefix, sizeof prefix - 1) == 0) {
+		const char *id = req->path + sizeof prefix - 1;
+		if (!*id || strchr(id, '/')) {
+			json_error(req, 400, "give one article id: /v1/digests/{id}");
+			return;
+		}
+		int rc = store_get_json(k->store, id, b);
+		if (rc == 1) {
+			buf_append_char(b, '\n');
+			http_respond(req, 200, "application/json", b->p, b->len, NULL);
+		} else if (rc == 0) {
+			json_error(req, 404, "no digest for that article id");
+		} else {
+			json_error(req, 503, "store unreadable");
+		}
+	} else {
+		json_error(req, 404, "no such endpoint (try /v1/digests, /healthz, /metrics)");
+	}
+}
+
 static void close_walk(uv_handle_t *h, void *arg)
 {
 	if (!uv_is_closing(h))
@@ -297,6 +466,8 @@ static void on_signal(uv_signal_t *h, int sig)
 	log_info("signal %d: stopping", sig);
 	zwatch_close(&k->wpull);
 	zwatch_close(&k->wack);
+	http_server_close(k->http);
+	k->http = NULL;
 	uv_walk(k->loop, close_walk, NULL);
 }
 
@@ -318,6 +489,9 @@ int main(int argc, char **argv)
 	     "also append each new digest to this file (- for stdout)", &s->out, 0, 0, NULL},
 	    {"out-format", "DIGEST_OUT_FORMAT", CONF_STR, "json",
 	     "form of --out: JSON Lines or a readable view", &s->out_format, 0, 0, "json|text"},
+	    {"http", "DIGEST_HTTP", CONF_STR, ":8080",
+	     "HOST:PORT of the HTTP query API (/v1/digests, /healthz, /metrics); empty: off",
+	     &s->http, 0, 0, NULL},
 	    {"key-points", "DIGEST_KEY_POINTS", CONF_INT, "0",
 	     "key points per digest (0: chosen by the article's length)", &s->key_points, 0, 100,
 	     NULL},
@@ -389,9 +563,23 @@ int main(int argc, char **argv)
 	uv_timer_init(k.loop, &k.expiry);
 	k.expiry.data = &k;
 	uv_timer_start(&k.expiry, on_expiry, 5000, 5000);
+	if (*s->http) {
+		char host[256];
+		int port;
+		if (http_parse_listen(s->http, host, sizeof host, &port)) {
+			log_error("--http %s: expected HOST:PORT or :PORT", s->http);
+			return 2;
+		}
+		k.http = http_server_start(k.loop, host, port, 4096, on_http, &k, &k.err);
+		if (!k.http) {
+			log_error("%s", k.err.p);
+			return 1;
+		}
+	}
 
-	log_info("results on %s, digests on %s, acks to %s, store %s (%lld digests)", s->results,
-	         s->digests, s->acks, s->store, store_count(k.store));
+	log_info("results on %s, digests on %s, acks to %s, HTTP on %s, store %s (%lld digests)",
+	         s->results, s->digests, s->acks, *s->http ? s->http : "(off)", s->store,
+	         store_count(k.store));
 	uv_run(k.loop, UV_RUN_DEFAULT);
 
 	/* Give queued acknowledgements a last chance (the socket lingers). */

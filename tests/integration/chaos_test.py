@@ -179,7 +179,7 @@ class ChaosTest(unittest.TestCase):
         self.pipe.sink = self.pipe._start("sink", [
             "--results-bind", self.pipe.ep("results"), "--digests-bind", self.pipe.ep("digests"),
             "--acks-connect", self.pipe.ep("acks"), "--store", self.pipe.store,
-            "--out", self.pipe.out], name="sink-restarted")
+            "--out", self.pipe.out, "--http", ""], name="sink-restarted")
         self.assertEqual(prod.wait(timeout=120), 0, self.pipe.log(prod))
         self.check_exactly_once(ref)
 

@@ -43,14 +43,14 @@ class Pipeline:
     def __init__(self, workdir, workers=3, sink_args=(), worker_args=()):
         self.workdir = workdir
         os.makedirs(workdir, exist_ok=True)
-        self.ports = {k: free_port() for k in ("chunks", "results", "acks", "digests")}
+        self.ports = {k: free_port() for k in ("chunks", "results", "acks", "digests", "http")}
         self.store = os.path.join(workdir, "digests.db")
         self.out = os.path.join(workdir, "out.jsonl")
         self.procs = []
         self.sink = self._start("sink", [
             "--results-bind", self.ep("results"), "--digests-bind", self.ep("digests"),
             "--acks-connect", self.ep("acks"), "--store", self.store, "--out", self.out,
-            *sink_args])
+            "--http", "127.0.0.1:%d" % self.ports["http"], *sink_args])
         self.workers = [self.start_worker(worker_args) for _ in range(workers)]
 
     def ep(self, name):
@@ -85,6 +85,18 @@ class Pipeline:
         return self._start("producer", ["--chunks-bind", self.ep("chunks"), "--acks-bind",
                                         self.ep("acks"), "--progress", "never", *extra,
                                         *inputs], name=name)
+
+    def http(self, path, method="GET", body=None, headers=None):
+        """(status, body bytes) of a request to the sink's HTTP API."""
+        import urllib.error
+        import urllib.request
+        req = urllib.request.Request("http://127.0.0.1:%d%s" % (self.ports["http"], path),
+                                     data=body, method=method, headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
 
     def digests(self):
         if not os.path.exists(self.out):

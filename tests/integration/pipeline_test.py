@@ -343,6 +343,86 @@ class PipelineTest(unittest.TestCase):
         self.assertEqual(prod.wait(timeout=10), 0, self.pipe.log(prod))
 
 
+class HttpTest(unittest.TestCase):
+    """The sink's query API, with a real HTTP client against the real sink."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.work = tempfile.mkdtemp(prefix="nd-http-")
+        cls.pipe = Pipeline(cls.work, workers=2)
+        cls.files = fixture_articles()
+        rc, log = cls.pipe.run_producer(cls.files)
+        assert rc == 0, log
+        cls.by_id = {d["article_id"]: d for d in cls.pipe.digests()}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.pipe.stop()
+        shutil.rmtree(cls.work, ignore_errors=True)
+
+    def test_a_digest_by_id_equals_the_stored_one(self):
+        for aid, d in self.by_id.items():
+            status, body = self.pipe.http("/v1/digests/" + aid)
+            self.assertEqual(status, 200)
+            self.assertEqual(json.loads(body), d)
+
+    def test_paging_returns_every_digest_once_oldest_first(self):
+        seen, after, pages = [], 0, 0
+        while True:
+            status, body = self.pipe.http("/v1/digests?after=%d&limit=2" % after)
+            self.assertEqual(status, 200)
+            page = json.loads(body)
+            if not page["digests"]:
+                self.assertEqual(page["next"], after)
+                break
+            self.assertLessEqual(len(page["digests"]), 2)
+            self.assertGreater(page["next"], after)
+            seen += [d["article_id"] for d in page["digests"]]
+            after, pages = page["next"], pages + 1
+        self.assertEqual(sorted(seen), sorted(self.by_id))
+        self.assertEqual(len(seen), len(set(seen)))
+        self.assertEqual(pages, -(-len(self.by_id) // 2))
+        # Store order is the order the JSON Lines output was written in.
+        self.assertEqual(seen, [d["article_id"] for d in self.pipe.digests()])
+
+    def test_bad_ids_and_parameters_are_client_errors(self):
+        self.assertEqual(self.pipe.http("/v1/digests/no-such-article")[0], 404)
+        self.assertEqual(self.pipe.http("/v1/digests/")[0], 400)
+        self.assertEqual(self.pipe.http("/v1/digests/a/b")[0], 400)
+        for q in ("after=-1", "after=x", "limit=0", "limit=1001", "limit=ten"):
+            status, body = self.pipe.http("/v1/digests?" + q)
+            self.assertEqual(status, 400, q)
+            self.assertIn("error", json.loads(body))
+        self.assertEqual(self.pipe.http("/nowhere")[0], 404)
+        self.assertEqual(self.pipe.http("/v1/digests", method="POST", body=b"{}")[0], 405)
+
+    def test_malformed_and_oversized_requests_are_refused(self):
+        import socket
+        for raw in (b"NOT HTTP AT ALL\r\n\r\n", b"GET /healthz HTTP/1.1\r\nHost: x\r\n" +
+                    b"X-Pad: " + b"a" * 20000 + b"\r\n\r\n"):
+            s = socket.create_connection(("127.0.0.1", self.pipe.ports["http"]), timeout=10)
+            s.sendall(raw)
+            reply = s.recv(4096)
+            s.close()
+            self.assertRegex(reply, rb"^HTTP/1.1 (400|413) ")
+        status, _ = self.pipe.http("/healthz", method="GET", body=b"x" * 10000,
+                                   headers={"Content-Type": "text/plain"})
+        self.assertEqual(status, 413)
+        self.assertIsNone(self.pipe.sink.poll(), "the sink is still running")
+
+    def test_health_and_metrics(self):
+        status, body = self.pipe.http("/healthz")
+        self.assertEqual(status, 200)
+        self.assertEqual(json.loads(body)["digests"], len(self.files))
+        status, body = self.pipe.http("/metrics")
+        self.assertEqual(status, 200)
+        text = body.decode()
+        self.assertIn('digest_articles_total{status="ok"} %d' % len(self.files), text)
+        self.assertIn("digest_latency_seconds_count %d" % len(self.files), text)
+        self.assertRegex(text, r"digest_results_total \d+")
+        self.assertIn("# TYPE digest_latency_seconds histogram", text)
+
+
 class CommandTest(unittest.TestCase):
     """The one-shot `digest` command and the programs' command lines."""
 
