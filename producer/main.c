@@ -22,6 +22,7 @@
  * is acknowledged: 0 if all digests are ok, 1 if any failed (each failure is
  * listed with its reason), 2 for bad usage.
  */
+#include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -39,6 +40,7 @@
 #include "chunk.h"
 #include "conf.h"
 #include "hmap.h"
+#include "http.h"
 #include "journal.h"
 #include "log.h"
 #include "wire.h"
@@ -48,8 +50,10 @@
 #define MAX_FAILURES_LISTED 50
 
 struct settings {
-	const char *chunks, *acks, *source, *progress, *inbox, *journal, *log_level, *log_format;
-	long chunk_bytes, window, max_article, ack_timeout, max_attempts, max_msg, dead_grace;
+	const char *chunks, *acks, *source, *progress, *inbox, *journal, *http, *log_level,
+	    *log_format;
+	long chunk_bytes, window, max_article, ack_timeout, max_attempts, max_msg, dead_grace,
+	    http_max_body;
 };
 
 /* A file taken from the inbox. It moves to done/ (or failed/, if any of its
@@ -98,8 +102,11 @@ struct producer {
 	int reader_done, stopping;
 	char **inputs;
 	int ninputs;
-	struct hmap inbox_taken; /* names of inbox files being processed */
-	struct journal *journal; /* NULL without --journal; used under mu */
+	struct hmap inbox_taken;  /* names of inbox files being processed */
+	struct journal *journal;  /* NULL without --journal; used under mu */
+	struct http_server *http; /* ingest, or NULL */
+	struct seg_doc http_seg;  /* the loop's chunking scratch, for ingest */
+	unsigned long http_requests;
 
 	/* Loop state. */
 	struct hmap inflight;
@@ -545,6 +552,35 @@ static void record_failure(struct producer *p, const struct flight *f, const cha
 
 static void maybe_finish(struct producer *p);
 
+/* Put one article in flight (or fold it into an identical one already in
+ * flight). Call with mu held. */
+static void admit_one_locked(struct producer *p, struct flight *f)
+{
+	p->read++;
+	if (hmap_get(&p->inflight, f->a->id)) {
+		/* The same content twice: one digest covers both. */
+		p->duplicates++;
+		log_info("%s: same article as one in flight (%s), not sent twice", f->a->origin,
+		         f->a->id);
+		p->ok++; /* the first one's digest serves both */
+		inbox_settle_locked(p, f->file, 0);
+		flight_free(f);
+		return;
+	}
+	if (hmap_put(&p->inflight, f->a->id, f)) {
+		log_error("out of memory admitting %s", f->a->origin);
+		flight_free(f);
+		return;
+	}
+	f->attempt = 1;
+	f->next = p->list;
+	if (p->list)
+		p->list->prev = f;
+	p->list = f;
+	p->ninflight++;
+	flight_send(p, f);
+}
+
 /* Move articles from the reader's queue into flight while the window has room. */
 static void admit(struct producer *p)
 {
@@ -554,29 +590,7 @@ static void admit(struct producer *p)
 		p->qhead = (p->qhead + 1) % QUEUE_CAP;
 		p->qn--;
 		pthread_cond_signal(&p->not_full);
-		p->read++;
-		if (hmap_get(&p->inflight, f->a->id)) {
-			/* The same content twice: one digest covers both. */
-			p->duplicates++;
-			log_info("%s: same article as one in flight (%s), not sent twice",
-			         f->a->origin, f->a->id);
-			p->ok++; /* the first one's digest serves both */
-			inbox_settle_locked(p, f->file, 0);
-			flight_free(f);
-			continue;
-		}
-		if (hmap_put(&p->inflight, f->a->id, f)) {
-			log_error("out of memory admitting %s", f->a->origin);
-			flight_free(f);
-			continue;
-		}
-		f->attempt = 1;
-		f->next = p->list;
-		if (p->list)
-			p->list->prev = f;
-		p->list = f;
-		p->ninflight++;
-		flight_send(p, f);
+		admit_one_locked(p, f);
 	}
 	pthread_mutex_unlock(&p->mu);
 	maybe_finish(p);
@@ -772,6 +786,144 @@ static void on_tick(uv_timer_t *t)
 	admit(p);
 }
 
+/* ---- HTTP ingest ----------------------------------------------------------- */
+
+static void ingest_error(struct http_request *req, int status, const char *msg, const char *extra)
+{
+	struct buf b = BUF_INIT;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "error", msg);
+	char *js = cJSON_PrintUnformatted(o);
+	buf_printf(&b, "%s\n", js ? js : "{}");
+	http_respond(req, status, "application/json", b.p, b.len, extra);
+	free(js);
+	cJSON_Delete(o);
+	buf_free(&b);
+}
+
+/* POST /v1/articles: one JSON object, or JSON Lines. All or nothing: a bad
+ * line refuses the whole request (400, naming the line), so a client never
+ * has to work out which of its articles were taken. */
+static void on_http(struct http_request *req, void *arg)
+{
+	struct producer *p = arg;
+	char msg[512];
+	p->http_requests++;
+	if (strcmp(req->path, "/healthz") == 0) {
+		snprintf(msg, sizeof msg, "{\"status\":\"ok\",\"in_flight\":%zu}\n", p->ninflight);
+		http_respond(req, 200, "application/json", msg, strlen(msg), NULL);
+		return;
+	}
+	if (strcmp(req->path, "/v1/articles") != 0) {
+		ingest_error(req, 404, "no such endpoint (POST /v1/articles)", NULL);
+		return;
+	}
+	if (strcmp(req->method, "POST") != 0) {
+		ingest_error(req, 405, "use POST", "Allow: POST\r\n");
+		return;
+	}
+	if (!strstr(req->content_type, "json")) {
+		ingest_error(
+		    req, 415,
+		    "send application/json (one article) or application/x-ndjson (JSON Lines)",
+		    NULL);
+		return;
+	}
+	/* One object (possibly pretty-printed), else JSON Lines. */
+	struct article **arts = NULL;
+	size_t n = 0, cap = 0, lineno = 0;
+	const char *body = req->body, *end = req->body + req->body_len;
+	const char *parsed_end = NULL;
+	cJSON *whole = cJSON_ParseWithLengthOpts(body, req->body_len, &parsed_end, 0);
+	int single = cJSON_IsObject(whole);
+	/* Only if nothing but white space follows the first value. */
+	for (const char *q = parsed_end; single && q && q < end; q++)
+		if (*q != ' ' && *q != '\n' && *q != '\r' && *q != '\t')
+			single = 0;
+	cJSON_Delete(whole);
+	int bad = 0;
+	for (const char *line = body; line < end && !bad;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t len = single ? (size_t)(end - line)
+		             : nl   ? (size_t)(nl - line)
+		                    : (size_t)(end - line);
+		const char *next = single ? end : line + len + 1;
+		lineno++;
+		while (len && (line[len - 1] == '\r' || line[len - 1] == ' '))
+			len--;
+		if (len) {
+			char origin[64];
+			snprintf(origin, sizeof origin, "http:%lu:%zu", p->http_requests, lineno);
+			struct article *a = article_from_json(
+			    line, len, p->set.source ? p->set.source : "http", origin);
+			if (!a || a->error || a->text.len > (size_t)p->set.max_article) {
+				snprintf(msg, sizeof msg, "line %zu: %s", lineno,
+				         !a         ? "out of memory"
+				         : a->error ? a->error
+				                    : "article over --max-article-bytes");
+				article_free(a);
+				bad = 1;
+			} else if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				struct article **v = realloc(arts, cap * sizeof *v);
+				if (!v) {
+					article_free(a);
+					snprintf(msg, sizeof msg, "out of memory");
+					bad = 1;
+				} else {
+					arts = v;
+					arts[n++] = a;
+				}
+			} else {
+				arts[n++] = a;
+			}
+		}
+		line = next;
+	}
+	if (!bad && n == 0) {
+		snprintf(msg, sizeof msg, "no article in the body");
+		bad = 1;
+	}
+	pthread_mutex_lock(&p->mu);
+	int full = !bad && p->ninflight + p->qn + n > (size_t)p->set.window;
+	pthread_mutex_unlock(&p->mu);
+	if (bad || full) {
+		for (size_t i = 0; i < n; i++)
+			article_free(arts[i]);
+		free(arts);
+		if (full)
+			ingest_error(req, 429, "the in-flight window is full; retry shortly",
+			             "Retry-After: 1\r\n");
+		else
+			ingest_error(req, 400, msg, NULL);
+		return;
+	}
+	struct buf out = BUF_INIT;
+	buf_append_str(&out, "{\"ids\":[");
+	pthread_mutex_lock(&p->mu);
+	for (size_t i = 0; i < n; i++) {
+		struct flight *f = calloc(1, sizeof *f);
+		buf_printf(&out, "%s\"%s\"", i ? "," : "", arts[i]->id);
+		if (!f || chunk_split(arts[i]->text.p, arts[i]->text.len,
+		                      (size_t)p->set.chunk_bytes, &p->http_seg, &f->chunks)) {
+			log_error("out of memory taking %s", arts[i]->origin);
+			article_free(arts[i]);
+			flight_free(f);
+			continue;
+		}
+		f->a = arts[i];
+		if (p->journal && journal_add(p->journal, f->a))
+			log_error("cannot write %s to the journal: %s", f->a->origin,
+			          strerror(errno));
+		admit_one_locked(p, f);
+	}
+	pthread_mutex_unlock(&p->mu);
+	buf_append_str(&out, "]}\n");
+	http_respond(req, 202, "application/json", out.p, out.len, NULL);
+	buf_free(&out);
+	free(arts);
+}
+
 static void close_walk(uv_handle_t *h, void *arg)
 {
 	if (!uv_is_closing(h))
@@ -784,6 +936,8 @@ static void stop_loop(struct producer *p)
 	zwatch_close(&p->wpull);
 	if (p->mon)
 		zwatch_close(&p->wmon);
+	http_server_close(p->http);
+	p->http = NULL;
 	uv_walk(p->loop, close_walk, NULL);
 }
 
@@ -793,7 +947,8 @@ static void maybe_finish(struct producer *p)
 	pthread_mutex_lock(&p->mu);
 	reader_done = p->reader_done && p->qn == 0;
 	pthread_mutex_unlock(&p->mu);
-	if (reader_done && p->ninflight == 0 && !p->wpush.closing)
+	/* A service (HTTP ingest) runs until it is stopped. */
+	if (reader_done && p->ninflight == 0 && !p->http && !p->wpush.closing)
 		stop_loop(p);
 }
 
@@ -808,7 +963,7 @@ static void on_signal(uv_signal_t *h, int sig)
 	/* Stopping is routine for a service watching an inbox (what is not
 	 * acknowledged stays there for the next start); a batch cut short is
 	 * not. */
-	p->exit_code = p->set.inbox ? 0 : 1;
+	p->exit_code = p->set.inbox || *p->set.http ? 0 : 1;
 	stop_loop(p);
 }
 
@@ -849,6 +1004,12 @@ int main(int argc, char **argv)
 	    {"journal", "DIGEST_JOURNAL", CONF_STR, NULL,
 	     "file recording articles until acknowledged; a restart resends what it holds",
 	     &s->journal, 0, 0, NULL},
+	    {"http", "DIGEST_PRODUCER_HTTP", CONF_STR, "",
+	     "HOST:PORT for POST /v1/articles (ingest for services); empty: off. With it the "
+	     "producer runs until stopped",
+	     &s->http, 0, 0, NULL},
+	    {"http-max-body", "DIGEST_HTTP_MAX_BODY", CONF_INT, "16777216",
+	     "largest POST body accepted (413 beyond)", &s->http_max_body, 1024, 1L << 30, NULL},
 	    {"progress", "DIGEST_PROGRESS", CONF_STR, "auto",
 	     "progress line on stderr (auto: when stderr is a terminal)", &s->progress, 0, 0,
 	     "auto|always|never"},
@@ -880,7 +1041,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "producer: %s\n", p->err.p);
 		return 2;
 	}
-	if (first >= argc && !s->inbox && !s->journal) {
+	if (first >= argc && !s->inbox && !s->journal && !*s->http) {
 		fprintf(stderr, "producer: no input: give files, folders, - for JSON Lines on "
 		                "stdin, or --inbox FOLDER (see producer --help)\n");
 		return 2;
@@ -947,6 +1108,22 @@ int main(int argc, char **argv)
 	zwatch_start(&p->wpull, p->loop, p->pull, on_acks, p);
 	if (p->mon)
 		zwatch_start(&p->wmon, p->loop, p->mon, on_monitor, p);
+	if (*s->http) {
+		char host[256];
+		int port;
+		if (http_parse_listen(s->http, host, sizeof host, &port)) {
+			log_error("--http %s: expected HOST:PORT or :PORT", s->http);
+			return 2;
+		}
+		seg_doc_init(&p->http_seg);
+		p->http = http_server_start(p->loop, host, port, (size_t)s->http_max_body, on_http,
+		                            p, &p->err);
+		if (!p->http) {
+			log_error("%s", p->err.p);
+			return 1;
+		}
+		log_info("ingest on http://%s:%d/v1/articles", host, port);
+	}
 	uv_timer_init(p->loop, &p->tick);
 	p->tick.data = p;
 	uv_timer_start(&p->tick, on_tick, 200, 200);
@@ -979,7 +1156,7 @@ int main(int argc, char **argv)
 		          p->nfailures_listed > MAX_FAILURES_LISTED ? "  ...\n" : "");
 		/* A service's failures are in failed/ and in its log; only a
 		 * batch reports them in its status. */
-		if (!s->inbox)
+		if (!s->inbox && !*s->http)
 			p->exit_code = 1;
 	}
 	if (!p->stopping)

@@ -423,6 +423,86 @@ class HttpTest(unittest.TestCase):
         self.assertIn("# TYPE digest_latency_seconds histogram", text)
 
 
+class IngestTest(unittest.TestCase):
+    """POST /v1/articles on the producer, with a real HTTP client."""
+
+    def setUp(self):
+        self.work = tempfile.mkdtemp(prefix="nd-ingest-")
+        self.pipe = None
+
+    def tearDown(self):
+        if self.pipe:
+            self.pipe.stop()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def start(self, workers, extra=()):
+        self.pipe = Pipeline(self.work, workers=workers)
+        self.port = harness.free_port()
+        self.prod = self.pipe.start_producer(extra=["--http", "127.0.0.1:%d" % self.port,
+                                                    *extra])
+        wait_for(lambda: "ingest on" in self.pipe.log(self.prod), 10, "the ingest endpoint")
+
+    def post(self, body, ctype="application/json", method="POST"):
+        import urllib.error
+        import urllib.request
+        req = urllib.request.Request("http://127.0.0.1:%d/v1/articles" % self.port,
+                                     data=body, method=method,
+                                     headers={"Content-Type": ctype})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, r.read(), r.headers
+        except urllib.error.HTTPError as e:
+            return e.code, e.read(), e.headers
+
+    def test_posted_articles_become_digests(self):
+        self.start(workers=2)
+        one = {"id": "post-1", "title": "Posted", "text": "Officials in Oslo met on Monday to "
+               "agree a new budget for the city."}
+        status, body, _ = self.post(json.dumps(one, indent=2).encode())
+        self.assertEqual(status, 202, body)
+        self.assertEqual(json.loads(body), {"ids": ["post-1"]})
+        batch = "\n".join(json.dumps({"title": "B%d" % i, "text": "Story number %d happened in "
+                                      "Lisbon on Friday." % i}) for i in range(3)) + "\n"
+        status, body, _ = self.post(batch.encode(), "application/x-ndjson")
+        self.assertEqual(status, 202, body)
+        ids = json.loads(body)["ids"]
+        self.assertEqual(len(ids), 3)
+        for aid in ["post-1", *ids]:
+            wait_for(lambda: self.pipe.http("/v1/digests/" + aid)[0] == 200, 20,
+                     "the digest of " + aid)
+        d = json.loads(self.pipe.http("/v1/digests/post-1")[1])
+        self.assertEqual((d["title"], d["status"]), ("Posted", "ok"))
+
+    def test_bad_requests_are_refused_whole(self):
+        self.start(workers=1, extra=["--http-max-body", "2048"])
+        good = json.dumps({"text": "A sentence about Nairobi."})
+        status, body, _ = self.post((good + "\n{not json\n" + good + "\n").encode())
+        self.assertEqual(status, 400)
+        self.assertIn("line 2: invalid JSON", json.loads(body)["error"])
+        status, body, _ = self.post(b'{"title": "no text"}')
+        self.assertEqual(status, 400)
+        self.assertIn('missing "text"', json.loads(body)["error"])
+        self.assertEqual(self.post(b"")[0], 400)
+        self.assertEqual(self.post(good.encode(), "text/plain")[0], 415)
+        self.assertEqual(self.post(None, method="GET")[0], 405)
+        big = json.dumps({"text": "word " * 1000}).encode()
+        self.assertEqual(self.post(big)[0], 413)
+        # Nothing of the refused requests went in.
+        self.assertEqual(self.pipe.digests(), [])
+        self.assertIsNone(self.prod.poll(), "the producer is still running")
+
+    def test_a_full_window_answers_429_with_retry_after(self):
+        self.start(workers=0, extra=["--window", "2"])
+        arts = [json.dumps({"id": "w%d" % i, "text": "Text %d about Oslo." % i}) for i in range(3)]
+        self.assertEqual(self.post(("\n".join(arts[:2]) + "\n").encode())[0], 202)
+        status, body, headers = self.post(arts[2].encode())
+        self.assertEqual(status, 429, body)
+        self.assertEqual(headers["Retry-After"], "1")
+        # Once workers drain the window, the same article is taken.
+        self.pipe.start_worker()
+        wait_for(lambda: self.post(arts[2].encode())[0] == 202, 20, "room in the window")
+
+
 class CommandTest(unittest.TestCase):
     """The one-shot `digest` command and the programs' command lines."""
 
