@@ -25,15 +25,15 @@ def free_port():
     return port
 
 
-def wait_for(predicate, timeout, what):
+def wait_for(predicate, timeout, what, max_delay=0.2):
     """Poll predicate until it is true; fail with `what` after timeout."""
     deadline = time.monotonic() + timeout
-    delay = 0.01
+    delay = 0.005
     while time.monotonic() < deadline:
         if predicate():
             return
         time.sleep(delay)
-        delay = min(delay * 2, 0.2)
+        delay = min(delay * 2, max_delay)
     raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
 
 
