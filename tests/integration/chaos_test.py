@@ -306,6 +306,91 @@ class ChaosTest(unittest.TestCase):
         self.assertEqual(rc, 0, out)
         self.assertIn("0 articles", out)
 
+    def test_chaos_run(self):
+        """2,000 articles, three workers; a random worker is killed with -9
+        and replaced every 300 ms, the sink and the producer are each killed
+        once mid-run and restarted. Exactly 2,000 digests, equal to a
+        fault-free run; the figures are printed."""
+        import random
+        import time
+        n = 2000
+        data = os.path.join(self.work, "chaos.jsonl")
+        with open(data, "w") as f:
+            for i in range(n):
+                text = " ".join("Item %d, part %d: officials in Oslo met delegates from Nairobi "
+                                "on Monday to discuss plan %d, worth $%d million, and agreed to "
+                                "meet again next week." % (i, j, i * 7 + j, i + j)
+                                for j in range(20 + i % 30))
+                f.write(json.dumps({"id": "x-%05d" % i, "title": "Chaos %d" % i,
+                                    "text": text}) + "\n")
+        t0 = time.monotonic()
+        ref_pipe = Pipeline(os.path.join(self.work, "ref"), workers=3)
+        try:
+            rc, log = ref_pipe.run_producer([data], timeout=300)
+            self.assertEqual(rc, 0, log)
+            ref = {a: comparable(j) for a, j in stored(ref_pipe.store)}
+        finally:
+            ref_pipe.stop()
+        t_ref = time.monotonic() - t0
+
+        rng = random.Random(7)
+        self.pipe = Pipeline(self.work, workers=3)
+        sink_args = ["--results-bind", self.pipe.ep("results"), "--digests-bind",
+                     self.pipe.ep("digests"), "--acks-connect", self.pipe.ep("acks"),
+                     "--store", self.pipe.store, "--out", self.pipe.out,
+                     "--http", "127.0.0.1:%d" % self.pipe.ports["http"]]
+        prod_args = ["--ack-timeout", "1000", "--dead-worker-grace", "300"]
+        t0 = time.monotonic()
+        prod = self.pipe.start_producer([data], prod_args, name="producer-1")
+        producers = [prod]
+        kills = {"worker": 0, "sink": 0, "producer": 0}
+        workers = list(self.pipe.workers)
+        next_kill = time.monotonic() + 0.3
+        while prod.poll() is None:
+            if time.monotonic() - t0 > 240:
+                self.fail("the chaos run did not finish in 240 s")
+            done = len(stored(self.pipe.store))
+            if kills["sink"] == 0 and done >= n // 3:
+                self.pipe.sink.send_signal(signal.SIGKILL)
+                self.pipe.sink.wait()
+                self.pipe.sink = self.pipe._start("sink", sink_args, name="sink-2")
+                kills["sink"] += 1
+            if kills["producer"] == 0 and done >= 2 * n // 3:
+                prod.send_signal(signal.SIGKILL)
+                prod.wait()
+                prod = self.pipe.start_producer([data], prod_args, name="producer-2")
+                producers.append(prod)
+                kills["producer"] += 1
+            if time.monotonic() >= next_kill:
+                victim = rng.randrange(len(workers))
+                workers[victim].send_signal(signal.SIGKILL)
+                workers[victim].wait()
+                workers[victim] = self.pipe.start_worker()
+                kills["worker"] += 1
+                next_kill = time.monotonic() + 0.3
+            time.sleep(0.01)
+        t_chaos = time.monotonic() - t0
+        self.assertEqual(prod.returncode, 0, self.pipe.log(prod))
+        rows = stored(self.pipe.store)
+        self.assertEqual(len(rows), n, "digests lost or doubled")
+        self.assertEqual(len({a for a, _ in rows}), n)
+        for a, j in rows:
+            self.assertEqual(comparable(j), ref[a], a)
+        resends = sum(self.pipe.log(p).count("sending attempt") for p in producers)
+        status, body = self.pipe.http("/metrics")
+        metrics = dict(line.rsplit(" ", 1) for line in body.decode().splitlines()
+                       if line and not line.startswith("#"))
+        print("\nchaos run: %d articles, kills survived: %d workers, %d sink, %d producer; "
+              "%d resends; %s duplicate results and %s resent articles suppressed by the "
+              "restarted sink; digests lost: %d; %.2f s against %.2f s fault-free (x%.2f)"
+              % (n, kills["worker"], kills["sink"], kills["producer"], resends,
+                 metrics.get("digest_duplicate_results_total", "?"),
+                 metrics.get("digest_resends_total", "?"), n - len(rows), t_chaos, t_ref,
+                 t_chaos / t_ref), file=sys.stderr)
+        self.assertEqual(kills["sink"], 1)
+        self.assertEqual(kills["producer"], 1)
+        self.assertGreaterEqual(kills["worker"], 1)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
