@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -23,7 +24,17 @@
 #include "work.h"
 #include "zsock.h"
 
+/* How long a peer may stay unreachable before the worker says so. */
+#define UNREACHABLE_WARN_MS 3000
+
 static volatile sig_atomic_t stop_requested;
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
 
 static void on_signal(int sig)
 {
@@ -121,7 +132,8 @@ int main(int argc, char **argv)
 	                zsock_monitor_open(ctx, push, "results", &err)};
 	const char *peer[2] = {"the producer", "the sink"};
 	const char *peer_ep[2] = {s.chunks, s.results};
-	int connected[2] = {0, 0}, warned[2] = {0, 0};
+	int connected[2] = {0, 0}, warned[2] = {0, 0}, ever[2] = {0, 0};
+	uint64_t since[2] = {0, 0}; /* since when the peer has been unreachable */
 
 	struct work w;
 	work_init(&w, ner, name);
@@ -134,31 +146,37 @@ int main(int argc, char **argv)
 		                           {mon[0], 0, ZMQ_POLLIN, 0},
 		                           {mon[1], 0, ZMQ_POLLIN, 0}};
 		int n = zmq_poll(items, mon[0] && mon[1] ? 3 : 1, 250);
-		if (n <= 0)
-			continue; /* timeout or EINTR: look at stop_requested */
+		/* Peers come and go (the programs start in any order, and
+		 * ZeroMQ reconnects by itself), so only a peer unreachable for
+		 * UNREACHABLE_WARN_MS is worth a warning. */
+		uint64_t now = now_ms();
 		for (int i = 0; i < 2; i++) {
 			enum zsock_event ev;
 			while (mon[i] && zsock_monitor_read(mon[i], &ev) == 0) {
 				if (ev == ZSOCK_EV_CONNECTED) {
 					log_info("connected to %s at %s", peer[i], peer_ep[i]);
-					connected[i] = 1;
+					connected[i] = ever[i] = 1;
 					warned[i] = 0;
-				} else if (ev == ZSOCK_EV_RETRYING && !warned[i]) {
-					log_warn("cannot reach %s at %s%s; retrying", peer[i],
-					         peer_ep[i],
-					         connected[i]
-					             ? ""
-					             : " (is it running, is the address right?)");
-					warned[i] = 1;
+					since[i] = 0;
+				} else if (ev == ZSOCK_EV_RETRYING && !since[i]) {
+					since[i] = now;
 				} else if (ev == ZSOCK_EV_DISCONNECTED && connected[i]) {
 					log_info("%s at %s went away; reconnecting", peer[i],
 					         peer_ep[i]);
 					connected[i] = 0;
+					since[i] = now;
 				}
 			}
+			if (!connected[i] && since[i] && !warned[i] &&
+			    now - since[i] >= UNREACHABLE_WARN_MS) {
+				log_warn("cannot reach %s at %s for %d s%s; still retrying",
+				         peer[i], peer_ep[i], UNREACHABLE_WARN_MS / 1000,
+				         ever[i] ? "" : " (is it running, is the address right?)");
+				warned[i] = 1;
+			}
 		}
-		if (!(items[0].revents & ZMQ_POLLIN))
-			continue;
+		if (n <= 0 || !(items[0].revents & ZMQ_POLLIN))
+			continue; /* timeout or EINTR: look at stop_requested */
 		if (zmq_msg_recv(&msg, pull, ZMQ_DONTWAIT) < 0)
 			continue;
 		Nd__Chunk *c = NULL;

@@ -303,7 +303,8 @@ class PipelineTest(unittest.TestCase):
         self.pipe = Pipeline(self.work, workers=0)
         w = self.pipe.start_worker()
         wait_for(lambda: "cannot reach the producer at " + self.pipe.ep("chunks")
-                 in self.pipe.log(w), 10, "the worker's warning")
+                 in self.pipe.log(w), 15, "the worker's warning")
+        self.assertNotIn("cannot reach the sink", self.pipe.log(w))
         self.assertIn("is it running", self.pipe.log(w))
         self.assertIsNone(w.poll(), "the worker keeps retrying")
 
@@ -517,6 +518,8 @@ class CommandTest(unittest.TestCase):
         lines = [json.loads(x) for x in p.stdout.decode().splitlines() if x.strip()]
         self.assertEqual(len(lines), len(files))
         self.assertEqual({x["title"] for x in lines}, {read_article(f)[0] for f in files})
+        # A clean run says nothing on stderr (no progress line off a terminal).
+        self.assertEqual(p.stderr.decode(), "")
 
     def test_digest_text_format_and_stdin(self):
         art = json.dumps({"id": "s1", "title": "Stdin Story",
