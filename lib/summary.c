@@ -1601,6 +1601,16 @@ static int summarise(struct work *w, struct summary *s, const Nd__ChunkResult *c
 	rc = load_sentences(w, parts, n);
 	if (rc)
 		return rc;
+	if (w->ntext == 0 && w->nsents > 0) {
+		/* Nothing but headings: a short text without final punctuation
+		 * ("Markets rally"). An article cannot be all headings, so its
+		 * lines are its body. */
+		for (size_t i = 0; i < w->nsents; i++) {
+			w->sents[i].heading = false;
+			w->sents[i].ord = (uint32_t)w->ntext++;
+		}
+		s->stats.sentences = w->nsents > UINT32_MAX ? UINT32_MAX : (uint32_t)w->nsents;
+	}
 	w->stop.keyed = w->pmap.keyed = true;
 	for (size_t i = 0; i < sizeof stop_words / sizeof stop_words[0]; i++) {
 		size_t l = strlen(stop_words[i]);

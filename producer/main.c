@@ -53,7 +53,7 @@ struct settings {
 	const char *chunks, *acks, *source, *progress, *inbox, *journal, *http, *log_level,
 	    *log_format;
 	long chunk_bytes, window, max_article, ack_timeout, max_attempts, max_msg, dead_grace,
-	    http_max_body;
+	    http_max_body, max_chunks;
 };
 
 /* A file taken from the inbox. It moves to done/ (or failed/, if any of its
@@ -192,6 +192,30 @@ static void inbox_settle(struct producer *p, struct inbox_file *f, int failed)
 
 /* Hand one article to the loop; blocks while the queue is full. Returns -1
  * when the producer is stopping. */
+/* An article that would need more than --max-chunks chunks is sent as a
+ * rejected one instead, so it ends as a failed digest naming the limit. */
+static void enforce_chunk_limit(struct producer *p, struct flight *f)
+{
+	if (f->chunks.n <= (size_t)p->set.max_chunks)
+		return;
+	char why[200];
+	snprintf(why, sizeof why, "article needs %zu chunks, over --max-chunks %ld", f->chunks.n,
+	         p->set.max_chunks);
+	struct article *rej = article_rejected(f->a->id, NULL, 0, f->a->source, f->a->origin, why);
+	if (!rej)
+		return;
+	char *title = strdup(f->a->title); /* keep the title: it helps whoever reads the failure */
+	if (title) {
+		free(rej->title);
+		rej->title = title;
+	}
+	log_warn("%s: %s (it will get a failed digest)", f->a->origin, why);
+	article_free(f->a);
+	f->a = rej;
+	f->chunks.n = 1;
+	f->chunks.v[0] = (struct chunk_span){0, 0};
+}
+
 static int reader_emit(struct reader *r, struct article *a)
 {
 	struct producer *p = r->p;
@@ -209,6 +233,7 @@ static int reader_emit(struct reader *r, struct article *a)
 	}
 	f->a = a;
 	f->file = r->cur;
+	enforce_chunk_limit(p, f);
 	if (a->invalid_utf8)
 		log_warn("%s: %zu invalid UTF-8 sequences replaced by U+FFFD", a->origin,
 		         a->invalid_utf8);
@@ -912,6 +937,7 @@ static void on_http(struct http_request *req, void *arg)
 			continue;
 		}
 		f->a = arts[i];
+		enforce_chunk_limit(p, f);
 		if (p->journal && journal_add(p->journal, f->a))
 			log_error("cannot write %s to the journal: %s", f->a->origin,
 			          strerror(errno));
@@ -980,6 +1006,9 @@ int main(int argc, char **argv)
 	    {"chunk-bytes", "DIGEST_CHUNK_BYTES", CONF_INT, "4096",
 	     "largest chunk; chunks end at sentence boundaries", &s->chunk_bytes, CHUNK_MIN_BYTES,
 	     1 << 24, NULL},
+	    {"max-chunks", "DIGEST_MAX_CHUNKS", CONF_INT, "4096",
+	     "articles needing more chunks get a failed digest instead", &s->max_chunks, 1, 1000000,
+	     NULL},
 	    {"window", "DIGEST_WINDOW", CONF_INT, "1000",
 	     "articles in flight at most; reading pauses when full", &s->window, 1, 1000000, NULL},
 	    {"max-article-bytes", "DIGEST_MAX_ARTICLE_BYTES", CONF_INT, "8388608",

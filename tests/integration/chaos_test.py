@@ -15,9 +15,11 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import urllib.error
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import BIN, Pipeline, Proxy, drop_file, files_in, wait_for  # noqa: E402
+from harness import free_port as harness_free_port  # noqa: E402
 
 N = 1500
 
@@ -390,6 +392,93 @@ class ChaosTest(unittest.TestCase):
         self.assertEqual(kills["sink"], 1)
         self.assertEqual(kills["producer"], 1)
         self.assertGreaterEqual(kills["worker"], 1)
+
+    def test_garbage_on_every_socket_and_in_every_input(self):
+        """Random and truncated frames to every listening socket; a 50 MB
+        article, one over the chunk limit, invalid UTF-8, NUL bytes, an
+        empty article and 100,000 one-word articles. Every program stays
+        up, every bad input gets a failed digest naming the problem, every
+        good input still yields its digest."""
+        import random
+        import socket
+        import zmq
+        rng = random.Random(11)
+        self.pipe = Pipeline(self.work, workers=2)
+        http_port = self.pipe.ports["http"]
+        ingest = harness_free_port()
+        inbox = os.path.join(self.work, "inbox")
+        os.makedirs(inbox)
+        prod = self.pipe.start_producer(extra=["--http", "127.0.0.1:%d" % ingest,
+                                               "--inbox", inbox, "--max-chunks", "8",
+                                               "--chunk-bytes", "256"])
+        wait_for(lambda: "ingest on" in self.pipe.log(prod), 10, "the producer")
+        # Raw bytes (not even ZMTP) and ZMTP frames with junk payloads.
+        for port in (self.pipe.ports["results"], self.pipe.ports["acks"], http_port, ingest):
+            for size in (0, 1, 7, 64, 5000):
+                c = socket.create_connection(("127.0.0.1", port), timeout=5)
+                c.sendall(bytes(rng.randrange(256) for _ in range(size)))
+                c.close()
+        ctx = zmq.Context()
+        for ep in (self.pipe.ep("results"), self.pipe.ep("acks")):
+            push = ctx.socket(zmq.PUSH)
+            push.connect(ep)
+            for size in (0, 3, 100, 4000):
+                push.send(bytes(rng.randrange(256) for _ in range(size)))
+            push.send(b"\x0a\x05ab")  # truncated protobuf
+            push.close(linger=2000)
+        ctx.term()
+        wait_for(lambda: self.pipe.log(prod).count("dropped a") >= 5, 10, "the producer's drops")
+        wait_for(lambda: self.pipe.log(self.pipe.sink).count("dropped a") >= 5, 10,
+                 "the sink's drops")
+
+        # Bad articles, each to a failed digest that names its problem.
+        drop_file(inbox, "huge.txt",
+                  b"Huge\n" + b"All work and no play. " * (50 * 1024 * 1024 // 22))
+        drop_file(inbox, "long.txt", "Long\n" + "A sentence of a long article goes here. " * 100)
+        drop_file(inbox, "nul.txt", b"Nul\nText with a \x00 byte.")
+        drop_file(inbox, "utf8.txt", b"Bad bytes\nThe \xff\xfe caf\xe9 opened in Oslo on Monday.")
+        drop_file(inbox, "empty.txt", b"")
+        wait_for(lambda: len(files_in(os.path.join(inbox, "failed"))) == 4 and
+                 files_in(os.path.join(inbox, "done")) == ["utf8.txt"], 60,
+                 "the bad files to settle")
+        by_title = {}
+        for d in self.pipe.digests():
+            by_title.setdefault(d["title"], d)
+        self.assertIn("over --max-article-bytes", " ".join(
+            d["error"] or "" for d in self.pipe.digests()))
+        self.assertIn("over --max-chunks 8", by_title["Long"]["error"])
+        self.assertIn("binary data", " ".join(d["error"] or "" for d in self.pipe.digests()))
+        self.assertEqual(by_title["Bad bytes"]["status"], "ok")
+        self.assertIn("has no text", " ".join(d["error"] or "" for d in self.pipe.digests()))
+
+        # 100,000 one-word articles through the HTTP ingest, in batches.
+        import urllib.request
+        n, got = 100000, 0
+        for start in range(0, n, 500):
+            body = "".join(json.dumps({"id": "w%06d" % i, "text": "word%d" % i}) + "\n"
+                           for i in range(start, start + 500)).encode()
+            while True:
+                req = urllib.request.Request("http://127.0.0.1:%d/v1/articles" % ingest,
+                                             data=body, method="POST",
+                                             headers={"Content-Type": "application/x-ndjson"})
+                try:
+                    with urllib.request.urlopen(req, timeout=30) as r:
+                        got += len(json.loads(r.read())["ids"])
+                        break
+                except urllib.error.HTTPError as e:
+                    self.assertEqual(e.code, 429)  # window full: back off and retry
+                    import time
+                    time.sleep(0.05)
+        self.assertEqual(got, n)
+        wait_for(lambda: json.loads(self.pipe.http("/healthz")[1])["digests"] >= n + 5, 240,
+                 "every one-word digest")
+        for p in (prod, self.pipe.sink, *self.pipe.workers):
+            self.assertIsNone(p.poll(), "a program died")
+        db = sqlite3.connect(self.pipe.store)
+        ok = db.execute("SELECT count(*) FROM digests WHERE article_id LIKE 'w%' "
+                        "AND status = 'ok'").fetchone()[0]
+        db.close()
+        self.assertEqual(ok, n)
 
 
 if __name__ == "__main__":

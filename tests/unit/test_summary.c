@@ -647,7 +647,6 @@ static void test_empty_article(void)
 	static struct tpart p[2];
 	part_init(&p[0], 0, 2, "Nothing");
 	part_init(&p[1], 1, 2, "Nothing");
-	add_sentence(&p[0], "Only a heading", 1, 0);
 	struct summary *s = build(p, 2, 0);
 	CHECK(s);
 	const Nd__Digest *d = summary_digest(s);
@@ -656,6 +655,23 @@ static void test_empty_article(void)
 	CHECK_INT(d->n_key_points, 0);
 	CHECK_INT(d->stats->chunks, 2);
 	CHECK_INT(d->stats->sentences, 0);
+	summary_free(s);
+}
+
+/* A one-line text without final punctuation looks like a heading to the
+ * segmenter; an article cannot be all headings, so it is the body. */
+static void test_headings_only_article(void)
+{
+	static struct tpart p[1];
+	part_init(&p[0], 0, 1, "");
+	add_sentence(&p[0], "Markets rally after rate cut", 1, 0);
+	struct summary *s = build(p, 1, 0);
+	CHECK(s);
+	const Nd__Digest *d = summary_digest(s);
+	CHECK_INT(d->status, ND__STATUS__STATUS_OK);
+	CHECK_INT(d->stats->sentences, 1);
+	CHECK_INT(d->n_key_points, 1);
+	CHECK_STR(d->key_points[0]->text, "Markets rally after rate cut");
 	summary_free(s);
 }
 
@@ -811,6 +827,7 @@ static const struct check_case cases[] = {
     CASE(test_keywords, "keywords are ranked distinct content phrases"),
     CASE(test_error_part, "a chunk error gives a failed digest with its reason"),
     CASE(test_empty_article, "an article without text fails"),
+    CASE(test_headings_only_article, "an article of headings only is read as its body"),
     CASE(test_invalid_parts, "parts that are not one article are rejected"),
     CASE(test_failed, "summary_failed builds a failed digest"),
     CASE(test_packs, "the digest packs and unpacks as protobuf"),
