@@ -51,6 +51,11 @@ class Pipeline:
             "--results-bind", self.ep("results"), "--digests-bind", self.ep("digests"),
             "--acks-connect", self.ep("acks"), "--store", self.store, "--out", self.out,
             "--http", "127.0.0.1:%d" % self.ports["http"], *sink_args])
+        # Ready once it logs its endpoints (after every bind and the HTTP listener).
+        wait_for(lambda: "results on" in self.log(self.sink) or self.sink.poll() is not None, 10,
+                 "the sink to start")
+        if self.sink.poll() is not None:
+            raise AssertionError("the sink exited at start:\n" + self.log(self.sink))
         self.workers = [self.start_worker(worker_args) for _ in range(workers)]
 
     def ep(self, name):
