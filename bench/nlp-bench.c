@@ -119,14 +119,9 @@ int main(int argc, char **argv)
 	    NULL};
 	struct buf err = BUF_INIT;
 	int first;
-	int rc = conf_parse(&spec, argc, argv, &first, &err);
-	if (rc == CONF_EXIT)
-		return 0;
-	if (rc < 0) {
-		fprintf(stderr, "nlp-bench: %s\n", err.p);
-		buf_free(&err);
-		return 2;
-	}
+	int rc = conf_parse_main(&spec, argc, argv, &first);
+	if (rc >= 0)
+		return rc;
 	struct corpus c = {0};
 	size_t limit = quick ? 20 : (size_t)-1;
 	if (first < argc) {

@@ -120,14 +120,9 @@ int main(int argc, char **argv)
 	    "exit status: 0 all digests ok, 1 some failed (listed on stderr), 2 bad usage"};
 	struct buf err = BUF_INIT;
 	int first;
-	int rc = conf_parse(&spec, argc, argv, &first, &err);
-	if (rc == CONF_EXIT)
-		return 0;
-	if (rc < 0) {
-		fprintf(stderr, "digest: %s\n", err.p);
-		buf_free(&err);
-		return 2;
-	}
+	int rc = conf_parse_main(&spec, argc, argv, &first);
+	if (rc >= 0)
+		return rc;
 	if (first >= argc) {
 		fprintf(stderr, "digest: no input: give files, folders, or - for JSON Lines on "
 		                "stdin (see digest --help)\n");

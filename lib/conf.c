@@ -217,3 +217,13 @@ out:
 	free(pos);
 	return rc;
 }
+
+int conf_parse_main(const struct conf_spec *spec, int argc, char **argv, int *first_arg)
+{
+	struct buf err = BUF_INIT;
+	int rc = conf_parse(spec, argc, argv, first_arg, &err);
+	if (rc < 0)
+		fprintf(stderr, "%s: %s\n", spec->prog, err.p ? err.p : "out of memory");
+	buf_free(&err);
+	return rc == CONF_OK ? -1 : rc == CONF_EXIT ? 0 : 2;
+}

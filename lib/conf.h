@@ -53,6 +53,33 @@ enum {
 int conf_parse(const struct conf_spec *spec, int argc, char **argv, int *first_arg,
                struct buf *err);
 
+/* For main(): parse, and on --help/--version or an error print what is due
+ * ("PROG: message" on stderr). Returns -1 to go on, or the exit status: 0
+ * after --help/--version, 2 after a usage error. */
+int conf_parse_main(const struct conf_spec *spec, int argc, char **argv, int *first_arg);
+
+/* Settings every long-running program shares, as table rows. */
+#define CONF_OPT_MAX_MSG(dst)                                                                      \
+	{                                                                                          \
+		"max-msg-bytes", "DIGEST_MAX_MSG_BYTES", CONF_INT, "16777216",                     \
+		    "largest frame accepted; larger ones are dropped by ZeroMQ", (dst), 1024,      \
+		    1L << 30, NULL                                                                 \
+	}
+#define CONF_OPTS_LOG(level_dst, format_dst)                                                       \
+	{"log-level",                                                                              \
+	 "DIGEST_LOG_LEVEL",                                                                       \
+	 CONF_STR,                                                                                 \
+	 "info",                                                                                   \
+	 "least severe level logged",                                                              \
+	 (level_dst),                                                                              \
+	 0,                                                                                        \
+	 0,                                                                                        \
+	 "debug|info|warn|error"},                                                                 \
+	{                                                                                          \
+		"log-format", "DIGEST_LOG_FORMAT", CONF_STR, "plain", "log line format",           \
+		    (format_dst), 0, 0, "plain|json"                                               \
+	}
+
 /* Write --help text for spec to stdout. */
 void conf_print_help(const struct conf_spec *spec);
 

@@ -1042,13 +1042,8 @@ int main(int argc, char **argv)
 	    {"progress", "DIGEST_PROGRESS", CONF_STR, "auto",
 	     "progress line on stderr (auto: when stderr is a terminal)", &s->progress, 0, 0,
 	     "auto|always|never"},
-	    {"max-msg-bytes", "DIGEST_MAX_MSG_BYTES", CONF_INT, "16777216",
-	     "largest frame accepted; larger ones are dropped by ZeroMQ", &s->max_msg, 1024,
-	     1L << 30, NULL},
-	    {"log-level", "DIGEST_LOG_LEVEL", CONF_STR, "info", "least severe level logged",
-	     &s->log_level, 0, 0, "debug|info|warn|error"},
-	    {"log-format", "DIGEST_LOG_FORMAT", CONF_STR, "plain", "log line format",
-	     &s->log_format, 0, 0, "plain|json"},
+	    CONF_OPT_MAX_MSG(&s->max_msg),
+	    CONF_OPTS_LOG(&s->log_level, &s->log_format),
 	};
 	const struct conf_spec spec = {
 	    "producer",
@@ -1063,13 +1058,9 @@ int main(int argc, char **argv)
 	    sizeof opts / sizeof opts[0],
 	    NULL};
 	int first;
-	int rc = conf_parse(&spec, argc, argv, &first, &p->err);
-	if (rc == CONF_EXIT)
-		return 0;
-	if (rc < 0) {
-		fprintf(stderr, "producer: %s\n", p->err.p);
-		return 2;
-	}
+	int rc = conf_parse_main(&spec, argc, argv, &first);
+	if (rc >= 0)
+		return rc;
 	if (first >= argc && !s->inbox && !s->journal && !*s->http) {
 		fprintf(stderr, "producer: no input: give files, folders, - for JSON Lines on "
 		                "stdin, or --inbox FOLDER (see producer --help)\n");

@@ -498,13 +498,8 @@ int main(int argc, char **argv)
 	    {"partial-ttl", "DIGEST_PARTIAL_TTL", CONF_INT, "300",
 	     "seconds an incomplete article is kept before it is dropped", &s->partial_ttl, 1,
 	     86400 * 7, NULL},
-	    {"max-msg-bytes", "DIGEST_MAX_MSG_BYTES", CONF_INT, "16777216",
-	     "largest frame accepted; larger ones are dropped by ZeroMQ", &s->max_msg, 1024,
-	     1L << 30, NULL},
-	    {"log-level", "DIGEST_LOG_LEVEL", CONF_STR, "info", "least severe level logged",
-	     &s->log_level, 0, 0, "debug|info|warn|error"},
-	    {"log-format", "DIGEST_LOG_FORMAT", CONF_STR, "plain", "log line format",
-	     &s->log_format, 0, 0, "plain|json"},
+	    CONF_OPT_MAX_MSG(&s->max_msg),
+	    CONF_OPTS_LOG(&s->log_level, &s->log_format),
 	};
 	const struct conf_spec spec = {
 	    "sink",
@@ -515,12 +510,12 @@ int main(int argc, char **argv)
 	    sizeof opts / sizeof opts[0],
 	    NULL};
 	int first;
-	int rc = conf_parse(&spec, argc, argv, &first, &k.err);
-	if (rc == CONF_EXIT)
-		return 0;
-	if (rc < 0 || first < argc) {
-		fprintf(stderr, "sink: %s\n",
-		        rc < 0 ? k.err.p : "unexpected argument (the sink takes no files)");
+	int rc = conf_parse_main(&spec, argc, argv, &first);
+	if (rc >= 0)
+		return rc;
+	if (first < argc) {
+		fprintf(stderr, "sink: unexpected argument %s (the sink takes no files)\n",
+		        argv[first]);
 		return 2;
 	}
 	log_init("sink", (enum log_level)log_level_parse(s->log_level),

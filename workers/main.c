@@ -60,13 +60,8 @@ int main(int argc, char **argv)
 	    {"prefetch", "DIGEST_WORKER_PREFETCH", CONF_INT, "8",
 	     "chunks queued for this worker at most (lower: fairer, less lost if it dies)",
 	     &s.prefetch, 1, 100000, NULL},
-	    {"max-msg-bytes", "DIGEST_MAX_MSG_BYTES", CONF_INT, "16777216",
-	     "largest frame accepted; larger ones are dropped by ZeroMQ", &s.max_msg, 1024,
-	     1L << 30, NULL},
-	    {"log-level", "DIGEST_LOG_LEVEL", CONF_STR, "info", "least severe level logged",
-	     &s.log_level, 0, 0, "debug|info|warn|error"},
-	    {"log-format", "DIGEST_LOG_FORMAT", CONF_STR, "plain", "log line format", &s.log_format,
-	     0, 0, "plain|json"},
+	    CONF_OPT_MAX_MSG(&s.max_msg),
+	    CONF_OPTS_LOG(&s.log_level, &s.log_format),
 	};
 	const struct conf_spec spec = {
 	    "worker",
@@ -78,13 +73,12 @@ int main(int argc, char **argv)
 	    NULL};
 	struct buf err = BUF_INIT;
 	int first;
-	int rc = conf_parse(&spec, argc, argv, &first, &err);
-	if (rc == CONF_EXIT)
-		return 0;
-	if (rc < 0 || first < argc) {
-		fprintf(stderr, "worker: %s\n",
-		        rc < 0 ? err.p : "unexpected argument (the worker takes no files)");
-		buf_free(&err);
+	int rc = conf_parse_main(&spec, argc, argv, &first);
+	if (rc >= 0)
+		return rc;
+	if (first < argc) {
+		fprintf(stderr, "worker: unexpected argument %s (the worker takes no files)\n",
+		        argv[first]);
 		return 2;
 	}
 	log_init("worker", (enum log_level)log_level_parse(s.log_level),
