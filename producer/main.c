@@ -72,7 +72,10 @@ struct flight {
 	struct article *a;
 	struct inbox_file *file; /* NULL unless it came from the inbox */
 	struct chunk_list chunks;
-	uint32_t attempt;
+	uint32_t attempt;  /* sends so far (on the wire as Chunk.attempt) */
+	uint32_t expired;  /* full deadlines that ran out: what --max-attempts bounds */
+	int cut;           /* the deadline was cut short by a worker's disconnection */
+	int notice;        /* the failure notice has been sent */
 	uint32_t unsent;   /* chunks of this attempt still in the send queue */
 	int done;          /* acknowledged or given up; freed when unsent == 0 */
 	uint64_t deadline; /* loop ms; 0 while chunks are unsent */
@@ -233,10 +236,11 @@ static int reader_emit(struct reader *r, struct article *a)
 	}
 	f->a = a;
 	f->file = r->cur;
-	enforce_chunk_limit(p, f);
 	if (a->invalid_utf8)
 		log_warn("%s: %zu invalid UTF-8 sequences replaced by U+FFFD", a->origin,
 		         a->invalid_utf8);
+	enforce_chunk_limit(p, f); /* may replace f->a: do not use a after this */
+	a = f->a;
 	pthread_mutex_lock(&p->mu);
 	while (p->qn == QUEUE_CAP && !p->stopping)
 		pthread_cond_wait(&p->not_full, &p->mu);
@@ -672,11 +676,11 @@ static void on_push_ready(struct zwatch *w)
 			if (it.f->done) {
 				flight_free(it.f);
 			} else {
-				/* The deadline doubles with each attempt, plus up
-				 * to a quarter at random, so that articles that
-				 * timed out together are not resent together. */
+				/* The deadline doubles with each full deadline that ran out, plus
+				 * up to a quarter at random, so that articles that timed out
+				 * together are not resent together. */
 				uint64_t t = (uint64_t)p->set.ack_timeout
-				             << (it.f->attempt - 1 < 6 ? it.f->attempt - 1 : 6);
+				             << (it.f->expired < 6 ? it.f->expired : 6);
 				it.f->deadline = uv_now(p->loop) + t + jitter(p, t / 4);
 			}
 		}
@@ -742,6 +746,7 @@ static void on_monitor(struct zwatch *w)
 		for (struct flight *f = p->list; f; f = f->next)
 			if (f->deadline && f->deadline > soon) {
 				f->deadline = soon;
+				f->cut = 1;
 				n++;
 			}
 		log_info("a worker disconnected: %zu unacknowledged articles get %ld ms before "
@@ -769,7 +774,14 @@ static void on_tick(uv_timer_t *t)
 		next = f->next;
 		if (!f->deadline || now < f->deadline)
 			continue;
-		if (f->attempt >= (uint32_t)p->set.max_attempts && !f->a->error) {
+		/* Only full deadlines count against --max-attempts: a resend
+		 * because a worker disconnected says nothing about the
+		 * article, and frequent worker deaths must not fail it. */
+		if (!f->cut)
+			f->expired++;
+		f->cut = 0;
+		uint32_t max = (uint32_t)p->set.max_attempts;
+		if (f->expired >= max && !f->a->error && !f->notice) {
 			/* Out of attempts: send one last, tiny notice carrying the
 			 * reason, so that the sink stores a failed digest saying why
 			 * rather than the article vanishing. */
@@ -780,6 +792,7 @@ static void on_tick(uv_timer_t *t)
 			         f->a->origin, why);
 			f->a->error = strdup(why);
 			if (f->a->error) {
+				f->notice = 1;
 				f->chunks.n = 1;
 				f->chunks.v[0] = (struct chunk_span){0, 0};
 				f->attempt++;
@@ -787,7 +800,7 @@ static void on_tick(uv_timer_t *t)
 				continue;
 			}
 		}
-		if (f->attempt >= (uint32_t)p->set.max_attempts) {
+		if (f->expired >= max + (uint32_t)f->notice) {
 			/* Even the notice (or a rejected article) went unanswered:
 			 * the sink is unreachable. Report it here. */
 			const char *why = f->a->error ? f->a->error : "no acknowledgement";

@@ -67,7 +67,10 @@ class ChaosTest(unittest.TestCase):
     def tearDown(self):
         if self.pipe:
             self.pipe.stop()
-        shutil.rmtree(self.work, ignore_errors=True)
+        if os.environ.get("ND_KEEP_LOGS"):
+            print("logs kept in", self.work, file=sys.stderr)
+        else:
+            shutil.rmtree(self.work, ignore_errors=True)
 
     def reference(self):
         """Digests of a run without faults, by article id."""
