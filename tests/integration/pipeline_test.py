@@ -386,6 +386,32 @@ class HttpTest(unittest.TestCase):
         # Store order is the order the JSON Lines output was written in.
         self.assertEqual(seen, [d["article_id"] for d in self.pipe.digests()])
 
+    def test_the_example_python_subscriber_sees_what_the_api_serves(self):
+        """examples/consumers/subscribe.py, a consumer built on pyzmq and
+        Google's protobuf runtime, decodes every digest of a run; its
+        fields equal the JSON API's for the same article."""
+        import subprocess as sp
+        script = os.path.join(SOURCE, "examples/consumers/subscribe.py")
+        env = dict(os.environ, PYTHONPATH=harness.PYGEN)
+        sub = sp.Popen([sys.executable, script, "--endpoint", self.pipe.ep("digests"),
+                        "--count", "2"], stdout=sp.PIPE, stderr=sp.PIPE, env=env)
+        line = sub.stderr.readline().decode()
+        self.assertIn("subscribed to", line)
+        arts = "".join(json.dumps({"id": "sub-%d" % i, "title": "Sub %d" % i,
+                                   "text": "Officials of Ruritania met in Oslo on Monday. "
+                                   "They agreed to meet again in %d days." % (i + 3)}) + "\n"
+                       for i in range(2))
+        rc, log = self.pipe.run_producer(["-"], stdin_data=arts.encode())
+        self.assertEqual(rc, 0, log)
+        out, err = sub.communicate(timeout=20)
+        self.assertEqual(sub.returncode, 0, err)
+        got = [json.loads(x) for x in out.decode().splitlines()]
+        self.assertEqual(sorted(d["article_id"] for d in got), ["sub-0", "sub-1"])
+        for d in got:
+            status, body = self.pipe.http("/v1/digests/" + d["article_id"])
+            self.assertEqual(status, 200)
+            self.assertEqual(d, json.loads(body))
+
     def test_bad_ids_and_parameters_are_client_errors(self):
         self.assertEqual(self.pipe.http("/v1/digests/no-such-article")[0], 404)
         self.assertEqual(self.pipe.http("/v1/digests/")[0], 400)
