@@ -19,6 +19,7 @@
 #ifndef ND_NER_H
 #define ND_NER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -74,6 +75,29 @@ struct ner_extractor {
 
 /* Open the rule-based extractor. 0 or -ENOMEM. */
 int ner_rules_open(struct ner_extractor **out);
+
+/* The rule lists as a lexicon for the tagger's features (tagger.h); built
+ * once, shared, read-only. NULL when out of memory. */
+struct tagger_lexicon;
+const struct tagger_lexicon *ner_rules_lexicon(void);
+/* Whether the rule lists know s[0..len) as a person's name and as nothing
+ * else ("Biden": yes; "Washington", a city too: no). */
+bool ner_rules_person_word(const char *s, size_t len);
+
+/* Open the trained tagger from a model file (tagger.h), with the rules
+ * supplying DATE, MONEY and PERCENT. Its name is "<model version>+rules-N".
+ * 0, or a negative errno with a message naming the file in err. */
+int ner_tagger_open(const char *model, struct ner_extractor **out, char *err, size_t errlen);
+
+/* Where the entity model is when none is named: next to an installed
+ * program (<prefix>/share/newsdigest/models/), in the source tree of a
+ * build tree's program, else the configured install folder. The path may
+ * not exist; opening it then gives a clear error. */
+const char *ner_default_model(void);
+
+/* Open the extractor a --model setting names: "rules" for the rule-based
+ * one, a model file for the tagger, "" or NULL for ner_default_model(). */
+int ner_open(const char *model, struct ner_extractor **out, char *err, size_t errlen);
 
 int ner_extract(struct ner_extractor *x, const struct seg_doc *doc, struct ner_mentions *out);
 const char *ner_name(const struct ner_extractor *x);

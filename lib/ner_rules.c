@@ -95,8 +95,10 @@
  * at a time (its scratch array is per extractor).
  */
 #include "ner.h"
+#include "tagger.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1469,6 +1471,104 @@ static void rules_close(struct ner_extractor *x)
 	free(r->slots);
 	free(r->ti);
 	free(r);
+}
+
+/* ------------------------------------------------------------------ */
+/* The lists as a lexicon for the trained tagger's features. */
+
+/* Classes a word reports as written, and those of its lower-cased form. */
+#define LEXI_EXACT                                                                                 \
+	(LX_COUNTRY | LX_CITY | LX_REGION | LX_DEMONYM | LX_GIVEN | LX_SURNAME | LX_TITLE |        \
+	 LX_ORGWORD | LX_ORG | LX_MISCWORD | LX_LOCWORD | LX_MONTH | LX_WEEKDAY)
+#define LEXI_LOWER (LX_COMMON | LX_LOCPREP | LX_VERB)
+
+static struct rules lexi_rules;
+static struct tagger_lexicon lexi;
+static pthread_once_t lexi_once = PTHREAD_ONCE_INIT;
+
+static uint32_t lexi_exact(const char *s, size_t len)
+{
+	uint32_t f = lex_get(&lexi_rules, s, len);
+	char fold[LEX_MAX_KEY];
+	if (!(f & LX_KNOWN) && shout_fold(s, len, fold))
+		f |= lex_get(&lexi_rules, fold, len) & (LX_KNOWN | LX_PHRASE);
+	return f;
+}
+
+static uint32_t lexi_word(const void *ctx, const char *s, size_t len)
+{
+	(void)ctx;
+	if (!len || len > LEX_MAX_KEY)
+		return 0;
+	uint32_t f = lexi_exact(s, len) & LEXI_EXACT;
+	char low[LEX_MAX_KEY];
+	for (size_t k = 0; k < len; k++)
+		low[k] = s[k] >= 'A' && s[k] <= 'Z' ? (char)(s[k] - 'A' + 'a') : s[k];
+	return f | (lex_get(&lexi_rules, low, len) & LEXI_LOWER);
+}
+
+static size_t lexi_phrase(const void *ctx, const struct tagger_tok *toks, size_t n, uint32_t *cls)
+{
+	(void)ctx;
+	*cls = 0;
+	if (n < 2 || toks[0].len > LEX_MAX_KEY || !(lexi_exact(toks[0].s, toks[0].len) & LX_PHRASE))
+		return 0;
+	size_t kmax = n < lexi_rules.max_phrase ? n : lexi_rules.max_phrase;
+	for (size_t k = kmax; k >= 2; k--) {
+		char key[LEX_MAX_KEY + 1];
+		size_t len = 0;
+		bool fits = true;
+		for (size_t t = 0; t < k && fits; t++) {
+			if (len + toks[t].len + 1 > LEX_MAX_KEY) {
+				fits = false;
+				break;
+			}
+			if (t)
+				key[len++] = ' ';
+			if (!shout_fold(toks[t].s, toks[t].len, key + len))
+				memcpy(key + len, toks[t].s, toks[t].len);
+			len += toks[t].len;
+		}
+		uint32_t f = fits ? lex_get(&lexi_rules, key, len) & LEXI_EXACT : 0;
+		if (f) {
+			*cls = f;
+			return k;
+		}
+	}
+	return 0;
+}
+
+static void lexi_build(void)
+{
+	if (lex_build(&lexi_rules))
+		return;
+	/* The checksum covers every entry, its classes and the masks above. */
+	uint32_t h = fnv1a("ndlex1", 6);
+	uint32_t masks[2] = {LEXI_EXACT, LEXI_LOWER};
+	h = (h ^ fnv1a((const char *)masks, sizeof masks)) * 16777619u;
+	for (size_t l = 0; l < sizeof lex_lists / sizeof lex_lists[0]; l++) {
+		h = (h ^ lex_lists[l].flags) * 16777619u;
+		for (size_t i = 0; i < lex_lists[l].n; i++)
+			h = (h ^ fnv1a(lex_lists[l].words[i], strlen(lex_lists[l].words[i]))) *
+			    16777619u;
+	}
+	lexi.word = lexi_word;
+	lexi.phrase = lexi_phrase;
+	lexi.checksum = h ? h : 1;
+}
+
+bool ner_rules_person_word(const char *s, size_t len)
+{
+	if (!ner_rules_lexicon() || !len || len > LEX_MAX_KEY)
+		return false;
+	uint32_t f = lexi_exact(s, len) & LEXI_EXACT;
+	return f && !(f & ~(uint32_t)(LX_SURNAME | LX_GIVEN));
+}
+
+const struct tagger_lexicon *ner_rules_lexicon(void)
+{
+	pthread_once(&lexi_once, lexi_build);
+	return lexi.word ? &lexi : NULL;
 }
 
 static const struct ner_ops rules_ops = {

@@ -10,12 +10,14 @@
  *   or "President" cut from people) and keyed: a spelling in the alias table
  *   below keys to that row's name ("U.S." -> "United States"); DATE, MONEY
  *   and PERCENT key by exact text in a namespace of their own; anything else
- *   keys by its text. A lone token typed PERSON or untyped that equals the
- *   last token of exactly one multi-token entity that is PERSON by vote
- *   joins that entity ("Waltz" -> "Mike Waltz"); with two such people it
- *   stays apart. An entity's type is the vote of its mentions (untyped ones
- *   abstain; ties go PERSON > ORG > LOC > MISC > DATE > MONEY > PERCENT; a
- *   joined surname votes for the full name's type), its name the alias row's
+ *   keys by its text. A lone token (of any name type: taggers often type a
+ *   bare surname as a place or an organisation, "talks with Putin") that
+ *   equals the last token of exactly one multi-token entity that is PERSON
+ *   by vote joins that entity ("Waltz" -> "Mike Waltz"); with two such
+ *   people it stays apart. An entity's type is the vote of its mentions
+ *   (untyped ones abstain; a tie goes to the first mention's type if it is
+ *   among the tied, else PERSON > ORG > LOC > MISC > DATE > MONEY > PERCENT;
+ *   a joined surname votes for the full name's type), its name the alias row's
  *   name or else the longest spelling, its aliases the other spellings in
  *   the order first seen. Salience, with N sentences in all, T of them not
  *   headings, c the entity's mentions, cmax the most any entity has, f the
@@ -371,7 +373,12 @@ static const char *const person_titles[] = {
 	"Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Professor", "Sir", "Dame", "President",
 	"Vice", "Premier", "Senator", "Sen", "Rep", "Gov", "Governor", "Gen", "General", "Lt",
 	"Col", "Capt", "Sgt", "Adm", "Rev", "Judge", "Justice", "Chancellor", "Secretary",
-	"Minister", "Mayor", "Chairman", "Chairwoman", "CEO", "Speaker",
+	"Minister", "Mayor", "Chairman", "Chairwoman", "CEO", "Speaker", "Grandmaster", "Coach",
+	"Captain", "Colonel", "Major", "Sergeant", "Lieutenant", "Admiral", "Ambassador", "Envoy",
+	"Commissioner", "Inspector", "Detective", "Officer", "Father", "Bishop", "Archbishop",
+	"Cardinal", "Rabbi", "Imam", "Sheikh", "King", "Queen", "Prince", "Princess", "Lord",
+	"Lady", "Pope", "Chief", "Deputy", "Prime", "Foreign", "Defence", "Defense", "Finance",
+	"Interior", "Health", "Attorney", "Representative", "Congressman", "Congresswoman",
 };
 // clang-format on
 
@@ -445,6 +452,7 @@ struct group {
 	const struct alias_row *alias;
 	bool numeric;
 	uint32_t pre[NTYPES]; /* votes of the mentions keyed here directly */
+	uint32_t first_type;  /* the vote of its first mention */
 	uint32_t votes[NTYPES];
 	int pretype, type;
 	uint32_t count, first_ment, first_sent, last_sent, nsents;
@@ -1081,13 +1089,14 @@ static int clean_mention(struct work *w, struct ment *m)
 	return 0;
 }
 
-static int vote(const uint32_t *v, const struct alias_row *alias)
+static int vote(const uint32_t *v, const struct alias_row *alias, int prefer)
 {
 	int best = T_NONE;
 	uint32_t bc = 0;
-	/* Type values run in the tie-break order PERSON, ORG, LOC, MISC, ... */
+	/* Type values run in the tie-break order PERSON, ORG, LOC, MISC, ...,
+	 * except that prefer (the first mention's type) wins a tie it is in. */
 	for (int t = 1; t < NTYPES; t++) {
-		if (v[t] > bc) {
+		if (v[t] > bc || (v[t] == bc && bc && t == prefer)) {
 			bc = v[t];
 			best = t;
 		}
@@ -1146,7 +1155,7 @@ static int key_mentions(struct work *w)
 		}
 		m->key = m->s;
 		m->klen = m->len;
-		m->cand = (m->type == T_PERSON || m->type == T_NONE) && !memchr(m->s, ' ', m->len);
+		m->cand = !memchr(m->s, ' ', m->len);
 	}
 	return 0;
 }
@@ -1168,7 +1177,7 @@ static int group_mentions(struct work *w)
 	/* Surname index: last token of each multi-token person. */
 	for (size_t g = 0; g < w->ngroups; g++) {
 		struct group *gr = &w->groups[g];
-		gr->pretype = vote(gr->pre, gr->alias);
+		gr->pretype = vote(gr->pre, gr->alias, T_NONE);
 		if (gr->alias || gr->numeric || gr->pretype != T_PERSON)
 			continue;
 		const char *sp = NULL;
@@ -1226,8 +1235,10 @@ static int build_entities(struct work *w, struct summary *s)
 		if (m->group == NO_GROUP)
 			continue;
 		struct group *g = &w->groups[m->group];
-		g->votes[m->merged ? (uint32_t)g->pretype : m->type]++;
+		uint32_t t = m->merged ? (uint32_t)g->pretype : m->type;
+		g->votes[t]++;
 		if (g->count++ == 0) {
+			g->first_type = t;
 			g->first_ment = (uint32_t)i;
 			g->first_sent = g->last_sent = m->sent;
 			g->nsents = 1;
@@ -1259,7 +1270,7 @@ static int build_entities(struct work *w, struct summary *s)
 		struct group *g = &w->groups[i];
 		if (!g->count)
 			continue;
-		g->type = vote(g->votes, g->alias);
+		g->type = vote(g->votes, g->alias, (int)g->first_type);
 		double spread = g->nsents / ntext;
 		double sal = 0.5 * g->count / cmax + 0.3 * (1 - g->first_sent / nall) +
 		             0.2 * (spread < 1 ? spread : 1);

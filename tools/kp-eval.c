@@ -296,8 +296,9 @@ static int check_record(const struct eval *e, const char *record)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: kp-eval [--k N] [--dump] [--check RECORD] FILE.jsonl\n"
+	fprintf(f, "usage: kp-eval [--k N] [--model M] [--dump] [--check RECORD] FILE.jsonl\n"
 	           "  --k N            key points per article (default 3)\n"
+	           "  --model M        entity model file, or 'rules' (default: the worker's)\n"
 	           "  --dump           print every chosen sentence: id, method|lead, +|- "
 	           "(reference or not), text\n"
 	           "  --check RECORD   fail (exit 1) if a figure of the method falls more than\n"
@@ -309,7 +310,7 @@ int main(int argc, char **argv)
 	struct eval e;
 	memset(&e, 0, sizeof e);
 	e.k = 3;
-	const char *path = NULL, *record = NULL;
+	const char *path = NULL, *record = NULL, *model = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--k") && i + 1 < argc) {
 			char *end;
@@ -319,6 +320,8 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			e.k = (int)k;
+		} else if (!strcmp(argv[i], "--model") && i + 1 < argc) {
+			model = argv[++i];
 		} else if (!strcmp(argv[i], "--dump")) {
 			e.dump = true;
 		} else if (!strcmp(argv[i], "--check") && i + 1 < argc) {
@@ -343,8 +346,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	struct ner_extractor *ner = NULL;
-	if (ner_rules_open(&ner)) {
-		fprintf(stderr, "kp-eval: cannot open the entity extractor: out of memory\n");
+	char why[4200];
+	if (ner_open(model, &ner, why, sizeof why)) {
+		fprintf(stderr, "kp-eval: %s (--model names another, or --model rules)\n", why);
 		fclose(in);
 		return 2;
 	}

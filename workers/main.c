@@ -9,6 +9,7 @@
  * exits 0.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "conf.h"
 #include "log.h"
 #include "ner.h"
+#include "tagger.h"
 #include "wire.h"
 #include "work.h"
 #include "zsock.h"
@@ -43,7 +45,7 @@ static void on_signal(int sig)
 }
 
 struct settings {
-	const char *chunks, *results, *id, *log_level, *log_format;
+	const char *chunks, *results, *id, *model, *log_level, *log_format;
 	long max_msg, prefetch;
 };
 
@@ -57,6 +59,10 @@ int main(int argc, char **argv)
 	     "sink's result endpoint to push to", &s.results, 0, 0, NULL},
 	    {"id", "DIGEST_WORKER_ID", CONF_STR, "", "name in results and logs (default host:pid)",
 	     &s.id, 0, 0, NULL},
+	    {"model", "DIGEST_MODEL", CONF_STR, "",
+	     "entity model file, or 'rules' for the rule-based extractor (default: the "
+	     "installed models/" TAGGER_MODEL_FILE ")",
+	     &s.model, 0, 0, NULL},
 	    {"prefetch", "DIGEST_WORKER_PREFETCH", CONF_INT, "8",
 	     "chunks queued for this worker at most (lower: fairer, less lost if it dies)",
 	     &s.prefetch, 1, 100000, NULL},
@@ -100,8 +106,9 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 
 	struct ner_extractor *ner = NULL;
-	if (ner_rules_open(&ner)) {
-		log_error("cannot open the entity extractor: out of memory");
+	char why[PATH_MAX + 128];
+	if (ner_open(s.model, &ner, why, sizeof why)) {
+		log_error("%s (set another with --model or DIGEST_MODEL, or --model rules)", why);
 		return 1;
 	}
 	void *ctx = zmq_ctx_new();

@@ -1,7 +1,9 @@
 /* libFuzzer target: normalisation, segmentation, chunking and entity
- * extraction over arbitrary bytes, as an article body would reach them. */
+ * extraction (the trained tagger and the rules) over arbitrary bytes, as
+ * an article body would reach them. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "chunk.h"
@@ -20,7 +22,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct chunk_list chunks;
 	static struct buf norm;
 	if (!ner) {
-		ner_rules_open(&ner);
+		/* The worker's extractor: the committed tagger model plus rules. */
+		char err[4200];
+		if (ner_open(NULL, &ner, err, sizeof err)) {
+			fprintf(stderr, "fuzz_text: %s\n", err);
+			abort();
+		}
 		seg_doc_init(&doc);
 	}
 	/* Raw bytes first (the segmenter must survive anything), then the

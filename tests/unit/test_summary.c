@@ -403,6 +403,28 @@ static void test_surname_first(void)
 	summary_free(s);
 }
 
+static void test_surname_mistyped(void)
+{
+	static struct tpart p[1];
+	part_init(&p[0], 0, 1, "Talks");
+	uint32_t a = add_sentence(&p[0], "President Vladimir Putin spoke on Tuesday.", 0, 0);
+	add_mention(&p[0], "Vladimir Putin", ND__ENTITY_TYPE__ENTITY_PERSON, a);
+	uint32_t b = add_sentence(&p[0], "Trump placed a direct call to Putin on Monday.", 0, 0);
+	add_mention(&p[0], "Putin", ND__ENTITY_TYPE__ENTITY_LOC, b);
+	uint32_t c = add_sentence(&p[0], "Analysts expect Putin to stall for time.", 0, 0);
+	add_mention(&p[0], "Putin", ND__ENTITY_TYPE__ENTITY_ORG, c);
+	struct summary *s = build(p, 1, 0);
+	CHECK(s);
+	const Nd__Digest *d = summary_digest(s);
+	/* A bare surname typed as a place or an organisation still joins the
+	 * one person it names, and votes as that person. */
+	CHECK_INT(d->n_entities, 1);
+	CHECK_STR(d->entities[0]->name, "Vladimir Putin");
+	CHECK_INT(d->entities[0]->type, ND__ENTITY_TYPE__ENTITY_PERSON);
+	CHECK_INT(d->entities[0]->mentions, 3);
+	summary_free(s);
+}
+
 static void test_surname_ambiguous(void)
 {
 	static struct tpart p[1];
@@ -487,14 +509,19 @@ static void test_type_vote(void)
 	add_mention(&p[0], "Jordan", ND__ENTITY_TYPE__ENTITY_NONE, a);
 	add_mention(&p[0], "Acme", ND__ENTITY_TYPE__ENTITY_LOC, a);
 	add_mention(&p[0], "Acme", ND__ENTITY_TYPE__ENTITY_ORG, a);
+	add_mention(&p[0], "Paris", ND__ENTITY_TYPE__ENTITY_NONE, a);
+	add_mention(&p[0], "Paris", ND__ENTITY_TYPE__ENTITY_MISC, a);
+	add_mention(&p[0], "Paris", ND__ENTITY_TYPE__ENTITY_LOC, a);
 	struct summary *s = build(p, 1, 0);
 	CHECK(s);
 	const Nd__Digest *d = summary_digest(s);
-	CHECK_INT(d->n_entities, 2);
+	CHECK_INT(d->n_entities, 3);
 	CHECK_INT(entity(d, "Jordan")->type, ND__ENTITY_TYPE__ENTITY_LOC);
 	CHECK_INT(entity(d, "Jordan")->mentions, 4);
-	/* A tie goes ORG before LOC. */
-	CHECK_INT(entity(d, "Acme")->type, ND__ENTITY_TYPE__ENTITY_ORG);
+	/* A tie goes to the first mention's type when it is among the tied... */
+	CHECK_INT(entity(d, "Acme")->type, ND__ENTITY_TYPE__ENTITY_LOC);
+	/* ...else LOC before MISC (the first mention abstained). */
+	CHECK_INT(entity(d, "Paris")->type, ND__ENTITY_TYPE__ENTITY_LOC);
 	summary_free(s);
 }
 
@@ -820,6 +847,7 @@ static const struct check_case cases[] = {
     CASE(test_surname_ambiguous, "a surname shared by two people stays apart"),
     CASE(test_us_aliases, "known aliases are one entity"),
     CASE(test_possessive, "possessives are stripped"),
+    CASE(test_surname_mistyped, "a bare surname of any type joins its person"),
     CASE(test_type_vote, "type is decided by vote"),
     CASE(test_salience_order, "salience ranks most mentioned and earliest first"),
     CASE(test_numeric_exact, "dates money and percentages merge by exact text"),
