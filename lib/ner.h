@@ -94,6 +94,9 @@ int ner_tagger_open(const char *model, struct ner_extractor **out, char *err, si
  * build tree's program, else the configured install folder. The path may
  * not exist; opening it then gives a clear error. */
 const char *ner_default_model(void);
+/* The same search for any file of the models folder, into path[0..cap);
+ * returns path. */
+const char *nd_model_path(const char *file, char *path, size_t cap);
 
 /* Open the extractor a --model setting names: "rules" for the rule-based
  * one, a model file for the tagger, "" or NULL for ner_default_model(). */

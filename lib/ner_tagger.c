@@ -247,6 +247,11 @@ static bool readable(const char *p)
 const char *ner_default_model(void)
 {
 	static char path[PATH_MAX + 64];
+	return nd_model_path(TAGGER_MODEL_FILE, path, sizeof path);
+}
+
+const char *nd_model_path(const char *file, char *path, size_t cap)
+{
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (n > 0) {
@@ -255,17 +260,16 @@ const char *ner_default_model(void)
 		if (slash) {
 			*slash = 0;
 			/* Installed: <prefix>/bin/x and <prefix>/share/newsdigest/models. */
-			snprintf(path, sizeof path, "%s/../share/newsdigest/models/%s", exe,
-			         TAGGER_MODEL_FILE);
+			snprintf(path, cap, "%s/../share/newsdigest/models/%s", exe, file);
 			if (readable(path))
 				return path;
 			/* A build tree: <repo>/<build>/bin/x and <repo>/models. */
-			snprintf(path, sizeof path, "%s/../../models/%s", exe, TAGGER_MODEL_FILE);
+			snprintf(path, cap, "%s/../../models/%s", exe, file);
 			if (readable(path))
 				return path;
 		}
 	}
-	snprintf(path, sizeof path, "%s/%s", ND_MODEL_DIR, TAGGER_MODEL_FILE);
+	snprintf(path, cap, "%s/%s", ND_MODEL_DIR, file);
 	return path;
 }
 

@@ -88,6 +88,10 @@ enum seg_sent_flag {
 	SEG_SF_QUOTE = 2,
 	SEG_SF_PARA_START = 4,
 	SEG_SF_NUMBER = 8,
+	/* Set by sentkind_mark() (sentkind.h), not by seg_split(). */
+	SEG_SF_BYLINE = 16,
+	SEG_SF_CAPTION = 32,
+	SEG_SF_FRAGMENT = 64,
 };
 
 struct seg_sentence {

@@ -27,22 +27,24 @@
  *   names of equal salience. Order: salience, then names before those, then
  *   first mention.
  *
- *   Key points. Candidates are the sentences that are not headings and have
- *   at least 6 words (if none has, every non-heading sentence with a word).
+ *   Key points. Candidates are the sentences that are not headings,
+ *   bylines, captions or fragments (flags the worker sets; sentkind.h) and
+ *   have at least 6 words (if none has, every sentence with a word that is
+ *   not a heading, byline or caption).
  *   Each gets a relevance in [0, 1]:
  *       rel = 0.05 * local + 0.10 / sqrt(1 + r) + 0.60 * cent / centmax
  *             + 0.15 * title + 0.10 * ent
  *   where local is the worker's Sentence.score, r the sentence's rank among
  *   non-heading sentences (the lead bias of news), cent the cosine of its
- *   bag of content words (lower-cased, stop words out, hashed) with the
- *   article's, centmax the best cent among candidates, title the share of
- *   the title's distinct content words it contains, ent the salience of the
- *   most salient entity it mentions; without title words the sum is divided
- *   by 0.85. Selection is MMR: repeatedly take the candidate with the best
- *   rel - 0.1 * sim, sim being its highest cosine with those already taken,
- *   never one with sim > 0.6 (a near repeat). The chosen are returned in
- *   article order, each with its exact text and rel as score.
- *   The weights were tuned with tools/kp-eval on the development articles
+ *   bag of terms (stemmed content words, terms.h; the worker sends them
+ *   with each sentence, and the sink computes the same ones from the text
+ *   when a result lacks them) with the article's, centmax the best cent among candidates, title the
+ * share of the title's distinct content words it contains, ent the salience of the most salient
+ * entity it mentions; without title words the sum is divided by 0.85. Selection is MMR: repeatedly
+ * take the candidate with the best rel - 0.1 * sim, sim being its highest cosine with those already
+ * taken, never one with sim > 0.6 (a near repeat). The chosen are returned in article order, each
+ * with its exact text and rel as score. The weights were tuned with tools/kp-eval on the
+ * development articles
  *   (../shared/data/news-summ/bbc-dev.jsonl; bench/kp-dev.txt holds the
  *   figures). Centrality carries most of the evidence: alone it picks
  *   reference sentences far more often than the lead does, and no weight
@@ -59,14 +61,18 @@
  *   stop words, numbers and punctuation (RAKE's candidate phrases). Every
  *   window of 1 to 3 consecutive words of a run is a phrase; its frequency
  *   counts its occurrences inside longer runs too, and its score is
- *       frequency * (1 + 0.4 * (words - 1))
- *   so a pair that recurs beats either of its words seen as often, and a
- *   one-off phrase loses to a word seen twice. A window of several words
+ *       frequency * (1 + 0.4 * (words - 1)) * idf
+ *   where idf is the mean background weight of its words (idf.h: from how
+ *   many documents of a background corpus contain the word's stem; 1 when
+ *   no table is loaded), so a pair that recurs beats either of its words
+ *   seen as often, a one-off phrase loses to a word seen twice, and words
+ *   every article uses ("said", "year") lose to the ones that make this
+ *   article different. A window of several words
  *   that is only ever part of a longer run must occur twice to be kept (it
  *   rarely is a phrase: "thursday removed mike"). The best 8 are kept, ties
  *   going to the first seen, skipping a phrase that contains or is
  *   contained in one already kept ("wheat harvest" keeps out "wheat" and
- *   "wheat harvest fell"); scores are divided by the best.
+ *   "wheat harvest fell"); scores are divided by the first kept's.
  *
  * Invariants. Every score and salience is in [0, 1] and rounded to three
  * decimals; a key point's text is always one whole sentence of the article;
@@ -90,9 +96,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <utf8proc.h>
-
 #include "buf.h"
+#include "idf.h"
+#include "terms.h"
 #include "wire.h"
 
 #define NTYPES 8
@@ -382,36 +388,6 @@ static const char *const person_titles[] = {
 };
 // clang-format on
 
-// clang-format off
-static const char *const stop_words[] = {
-	"a", "about", "above", "according", "across", "after", "afterwards", "again",
-	"against", "ago", "all", "almost", "along", "already", "also", "although", "always",
-	"am", "among", "amid", "an", "and", "another", "any", "are", "aren't", "around", "as",
-	"at", "back", "be", "became", "because", "become", "been", "before", "being", "below",
-	"between", "both", "but", "by", "can", "can't", "cannot", "could", "couldn't", "did",
-	"didn't", "do", "does", "doesn't", "doing", "don't", "down", "during", "each",
-	"either", "else", "even", "ever", "every", "few", "for", "from", "further", "get",
-	"gets", "got", "had", "hadn't", "has", "hasn't", "have", "haven't", "having", "he",
-	"he'd", "he'll", "her", "here", "hers", "herself", "him", "himself", "his", "how",
-	"however", "i", "i'd", "i'll", "i'm", "i've", "if", "in", "including", "into", "is",
-	"isn't", "it", "its", "itself", "just", "last", "least", "less", "like", "made",
-	"make", "many", "may", "me", "might", "more", "most", "mostly", "mr", "mrs", "ms",
-	"much", "must", "my", "myself", "near", "neither", "never", "next", "no", "nor",
-	"not", "now", "of", "off", "often", "on", "once", "one", "only", "onto", "or", "other",
-	"others", "our", "ours", "ourselves", "out", "over", "own", "per", "perhaps", "put",
-	"rather", "really", "said", "same", "say", "saying", "says", "see", "seen", "several",
-	"she", "she'd", "she'll", "should", "shouldn't", "since", "so", "some", "still",
-	"such", "than", "that", "the", "their", "theirs", "them", "themselves", "then",
-	"there", "these", "they", "they'd", "they'll", "they're", "they've", "this", "those",
-	"though", "through", "thus", "to", "told", "too", "toward", "towards", "two", "under",
-	"until", "up", "upon", "us", "very", "via", "was", "wasn't", "we", "we'd", "we'll",
-	"we're", "we've", "well", "were", "weren't", "what", "when", "where", "whether",
-	"which", "while", "who", "whom", "whose", "why", "will", "with", "within", "without",
-	"won't", "would", "wouldn't", "yes", "yet", "you", "you'd", "you'll", "you're",
-	"you've", "your", "yours", "yourself", "yourselves",
-};
-// clang-format on
-
 /* ---- working state ---------------------------------------------------- */
 
 struct sent {
@@ -420,6 +396,10 @@ struct sent {
 	uint32_t ord; /* rank among non-heading sentences */
 	float local;
 	bool heading;
+	bool credit;            /* a byline or a caption: never a key point */
+	bool fragment;          /* not a whole sentence: a key point only if nothing else is */
+	const uint64_t *pterms; /* the worker's terms, if it sent them */
+	size_t npterms;
 	bool has_word;
 	uint64_t *th; /* distinct term hashes, sorted */
 	uint32_t *tc; /* their counts */
@@ -462,20 +442,12 @@ struct group {
 	double salience;
 };
 
-enum { TOK_CONTENT, TOK_STOP, TOK_NUMBER };
-
-struct tok {
-	size_t off, len; /* in tokbuf.low */
-	uint64_t h;
-	int kind;
-	bool brk; /* punctuation between this token and the previous one */
-};
-
 struct phrase {
 	const char *text;
 	size_t len;
 	uint32_t nw;   /* words */
 	uint32_t freq; /* occurrences, inside longer runs too */
+	double idf;    /* mean background weight of its words (1 without a table) */
 	bool whole;    /* seen as a run by itself at least once */
 };
 
@@ -487,16 +459,16 @@ struct work {
 	size_t nments;
 	struct group *groups;
 	size_t ngroups, capgroups;
-	struct map stop, gmap, last, amap, tmap, pmap;
+	struct map gmap, last, amap, tmap, pmap;
 	uint32_t *acount;
 	size_t nacount, capacount;
 	double anorm;
 	struct phrase *phrases;
 	size_t nphrases, capphrases;
-	char *low;
-	size_t lowlen, lowcap;
-	struct tok *toks;
-	size_t ntoks, captoks;
+	struct terms *terms;   /* the caller's, or own_terms */
+	const struct idf *idf; /* background weights for keywords, or NULL */
+	struct terms own_terms;
+	bool own;
 	uint64_t *hs;
 	size_t caphs;
 	struct buf pbuf;
@@ -510,7 +482,6 @@ struct summary {
 
 static void work_free(struct work *w)
 {
-	map_free(&w->stop);
 	map_free(&w->gmap);
 	map_free(&w->last);
 	map_free(&w->amap);
@@ -519,8 +490,8 @@ static void work_free(struct work *w)
 	free(w->groups);
 	free(w->acount);
 	free(w->phrases);
-	free(w->low);
-	free(w->toks);
+	if (w->own)
+		terms_free(&w->own_terms);
 	free(w->hs);
 	buf_free(&w->pbuf);
 	arena_free(&w->tmp);
@@ -540,169 +511,7 @@ static const char *nz(const char *s)
 	return s ? s : "";
 }
 
-/* ---- tokens ----------------------------------------------------------- */
-
-static int32_t next_cp(const char *s, size_t n, size_t *i)
-{
-	unsigned char c = (unsigned char)s[*i];
-	if (c < 0x80) {
-		(*i)++;
-		return c;
-	}
-	utf8proc_int32_t cp;
-	utf8proc_ssize_t r =
-	    utf8proc_iterate((const utf8proc_uint8_t *)s + *i, (utf8proc_ssize_t)(n - *i), &cp);
-	if (r < 1) {
-		(*i)++;
-		return -1;
-	}
-	*i += (size_t)r;
-	return cp;
-}
-
-static bool is_letter_cp(int32_t c)
-{
-	if (c < 0x80)
-		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-	switch (utf8proc_category(c)) {
-	case UTF8PROC_CATEGORY_LU:
-	case UTF8PROC_CATEGORY_LL:
-	case UTF8PROC_CATEGORY_LT:
-	case UTF8PROC_CATEGORY_LM:
-	case UTF8PROC_CATEGORY_LO:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static bool is_word_cp(int32_t c)
-{
-	if (c < 0)
-		return false;
-	if (c < 0x80)
-		return is_letter_cp(c) || (c >= '0' && c <= '9');
-	switch (utf8proc_category(c)) {
-	case UTF8PROC_CATEGORY_LU:
-	case UTF8PROC_CATEGORY_LL:
-	case UTF8PROC_CATEGORY_LT:
-	case UTF8PROC_CATEGORY_LM:
-	case UTF8PROC_CATEGORY_LO:
-	case UTF8PROC_CATEGORY_MN:
-	case UTF8PROC_CATEGORY_MC:
-	case UTF8PROC_CATEGORY_ME:
-	case UTF8PROC_CATEGORY_ND:
-	case UTF8PROC_CATEGORY_NL:
-	case UTF8PROC_CATEGORY_NO:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static bool is_space_cp(int32_t c)
-{
-	if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
-		return true;
-	if (c < 0x80)
-		return false;
-	int cat = utf8proc_category(c);
-	return cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL ||
-	       cat == UTF8PROC_CATEGORY_ZP;
-}
-
-static int low_append_cp(struct work *w, int32_t c)
-{
-	if (grow(&w->low, &w->lowcap, w->lowlen + 4, 1))
-		return -ENOMEM;
-	if (c < 0x80) {
-		w->low[w->lowlen++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-		return 0;
-	}
-	w->lowlen += (size_t)utf8proc_encode_char(utf8proc_tolower(c),
-	                                          (utf8proc_uint8_t *)w->low + w->lowlen);
-	return 0;
-}
-
-static int classify(const struct work *w, const char *t, size_t n, bool letter, size_t ncp)
-{
-	if (!letter)
-		return TOK_NUMBER;
-	if (ncp < 2 || map_get(&w->stop, hash_bytes(t, n), t, n) >= 0)
-		return TOK_STOP;
-	return TOK_CONTENT;
-}
-
-/*
- * Split s into lower-cased word tokens in w->toks. A word is a run of
- * letters, marks and digits; an apostrophe or hyphen between two such
- * characters stays inside it ("don't", "long-term"), apostrophes become
- * "'", and a final "'s" is cut.
- */
-static int tokenize(struct work *w, const char *s, size_t n)
-{
-	w->ntoks = 0;
-	w->lowlen = 0;
-	bool brk = false;
-	size_t i = 0;
-	while (i < n) {
-		size_t j = i;
-		int32_t c = next_cp(s, n, &j);
-		if (!is_word_cp(c)) {
-			if (!is_space_cp(c))
-				brk = true;
-			i = j;
-			continue;
-		}
-		size_t start = w->lowlen, ncp = 0;
-		bool letter = false;
-		for (;;) {
-			if (low_append_cp(w, c))
-				return -ENOMEM;
-			ncp++;
-			letter = letter || is_letter_cp(c);
-			i = j;
-			if (i >= n)
-				break;
-			c = next_cp(s, n, &j);
-			if (is_word_cp(c))
-				continue;
-			bool apos = c == '\'' || c == 0x2019;
-			bool hyph = c == '-' || c == 0x2010 || c == 0x2011;
-			if ((apos || hyph) && j < n) {
-				size_t k = j;
-				int32_t d = next_cp(s, n, &k);
-				if (is_word_cp(d)) {
-					if (low_append_cp(w, apos ? '\'' : '-'))
-						return -ENOMEM;
-					ncp++;
-					i = j;
-					c = d;
-					j = k;
-					continue;
-				}
-			}
-			break;
-		}
-		size_t len = w->lowlen - start;
-		const char *t = w->low + start;
-		if (len > 2 && t[len - 2] == '\'' && t[len - 1] == 's') {
-			len -= 2;
-			ncp -= 2;
-			w->lowlen -= 2;
-		}
-		if (grow(&w->toks, &w->captoks, w->ntoks + 1, sizeof *w->toks))
-			return -ENOMEM;
-		struct tok *tk = &w->toks[w->ntoks++];
-		tk->off = start;
-		tk->len = len;
-		tk->h = hash_bytes(w->low + start, len);
-		tk->kind = classify(w, w->low + start, len, letter, ncp);
-		tk->brk = brk;
-		brk = false;
-	}
-	return 0;
-}
+/* ---- term vectors ----------------------------------------------------- */
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -710,16 +519,24 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The sentence's term vector from w->toks: sorted distinct hashes, counts. */
+/* The sentence's term vector: sorted distinct terms and their counts, from
+ * the worker's terms or else from its content tokens in w->terms->toks (the
+ * same terms, as the worker computes them the same way). */
 static int sent_vector(struct work *w, struct sent *st)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < w->ntoks; i++) {
-		if (w->toks[i].kind == TOK_STOP)
+	if (st->npterms) {
+		if (grow(&w->hs, &w->caphs, st->npterms, sizeof *w->hs))
+			return -ENOMEM;
+		memcpy(w->hs, st->pterms, st->npterms * sizeof *w->hs);
+		n = st->npterms;
+	}
+	for (size_t i = 0; !st->npterms && i < w->terms->ntoks; i++) {
+		if (w->terms->toks[i].kind != TERMS_CONTENT)
 			continue;
 		if (grow(&w->hs, &w->caphs, n + 1, sizeof *w->hs))
 			return -ENOMEM;
-		w->hs[n++] = w->toks[i].h;
+		w->hs[n++] = w->terms->toks[i].term;
 	}
 	if (!n)
 		return 0;
@@ -774,7 +591,8 @@ static int count_phrase(struct work *w, size_t a, size_t b, bool whole)
 	buf_reset(&w->pbuf);
 	for (size_t i = a; i < b; i++) {
 		if ((i > a && buf_append_char(&w->pbuf, ' ')) ||
-		    buf_append(&w->pbuf, w->low + w->toks[i].off, w->toks[i].len))
+		    buf_append(&w->pbuf, w->terms->low + w->terms->toks[i].off,
+		               w->terms->toks[i].len))
 			return -ENOMEM;
 	}
 	uint64_t h = hash_bytes(w->pbuf.p, w->pbuf.len);
@@ -793,6 +611,13 @@ static int count_phrase(struct work *w, size_t a, size_t b, bool whole)
 	p->len = w->pbuf.len;
 	p->nw = (uint32_t)(b - a);
 	p->freq = 1;
+	p->idf = 1;
+	if (w->idf) {
+		double sum = 0;
+		for (size_t i = a; i < b; i++)
+			sum += idf_weight(w->idf, w->terms->toks[i].term);
+		p->idf = sum / (double)(b - a);
+	}
 	p->whole = whole;
 	w->nphrases++;
 	return 0;
@@ -812,9 +637,9 @@ static int take_phrases(struct work *w)
 {
 	size_t a = 0;
 	bool in = false;
-	for (size_t i = 0; i <= w->ntoks; i++) {
-		bool content = i < w->ntoks && w->toks[i].kind == TOK_CONTENT;
-		if (in && (!content || w->toks[i].brk)) {
+	for (size_t i = 0; i <= w->terms->ntoks; i++) {
+		bool content = i < w->terms->ntoks && w->terms->toks[i].kind == TERMS_CONTENT;
+		if (in && (!content || w->terms->toks[i].brk)) {
 			if (take_run(w, a, i))
 				return -ENOMEM;
 			in = false;
@@ -919,6 +744,11 @@ static int load_sentences(struct work *w, const Nd__ChunkResult *const *parts, s
 			st->words = ps ? ps->words : 0;
 			st->local = ps && ps->score > 0 ? (ps->score < 1 ? ps->score : 1) : 0;
 			st->heading = ps && (ps->flags & ND__SENTENCE_FLAG__SENTENCE_HEADING);
+			st->credit = ps && (ps->flags & (ND__SENTENCE_FLAG__SENTENCE_BYLINE |
+			                                 ND__SENTENCE_FLAG__SENTENCE_CAPTION));
+			st->fragment = ps && (ps->flags & ND__SENTENCE_FLAG__SENTENCE_FRAGMENT);
+			st->pterms = ps ? ps->terms : NULL;
+			st->npterms = ps ? ps->n_terms : 0;
 			if (!st->heading)
 				st->ord = (uint32_t)w->ntext++;
 		}
@@ -947,11 +777,11 @@ static int scan_sentences(struct work *w)
 		struct sent *st = &w->sents[i];
 		if (st->heading)
 			continue;
-		if (tokenize(w, st->text, strlen(st->text)))
+		if (terms_tokenize(w->terms, st->text, strlen(st->text)))
 			return -ENOMEM;
-		st->has_word = w->ntoks > 0;
+		st->has_word = w->terms->ntoks > 0;
 		if (!st->words)
-			st->words = (uint32_t)w->ntoks;
+			st->words = (uint32_t)w->terms->ntoks;
 		if (sent_vector(w, st) || take_phrases(w))
 			return -ENOMEM;
 		for (uint32_t t = 0; t < st->nt; t++) {
@@ -1351,14 +1181,14 @@ static size_t key_point_count(size_t ncand, const struct summary_opts *opts)
 
 static int title_terms(struct work *w, const char *title, size_t *out)
 {
-	if (tokenize(w, title, strlen(title)))
+	if (terms_tokenize(w->terms, title, strlen(title)))
 		return -ENOMEM;
 	size_t n = 0;
-	for (size_t i = 0; i < w->ntoks; i++) {
-		const struct tok *t = &w->toks[i];
-		if (t->kind == TOK_STOP || map_get(&w->tmap, t->h, NULL, 0) >= 0)
+	for (size_t i = 0; i < w->terms->ntoks; i++) {
+		const struct terms_tok *t = &w->terms->toks[i];
+		if (t->kind != TERMS_CONTENT || map_get(&w->tmap, t->term, NULL, 0) >= 0)
 			continue;
-		if (map_put(&w->tmap, t->h, NULL, 0, 1))
+		if (map_put(&w->tmap, t->term, NULL, 0, 1))
 			return -ENOMEM;
 		n++;
 	}
@@ -1374,11 +1204,12 @@ static int build_key_points(struct work *w, struct summary *s, const char *title
 		return -ENOMEM;
 	size_t nc = 0;
 	for (size_t i = 0; i < w->nsents; i++)
-		if (!w->sents[i].heading && w->sents[i].words >= KP_MIN_WORDS)
+		if (!w->sents[i].heading && !w->sents[i].credit && !w->sents[i].fragment &&
+		    w->sents[i].words >= KP_MIN_WORDS)
 			cand[nc++] = (uint32_t)i;
 	if (!nc)
 		for (size_t i = 0; i < w->nsents; i++)
-			if (!w->sents[i].heading && w->sents[i].has_word)
+			if (!w->sents[i].heading && !w->sents[i].credit && w->sents[i].has_word)
 				cand[nc++] = (uint32_t)i;
 	size_t k = key_point_count(nc, opts);
 	if (!k)
@@ -1507,7 +1338,7 @@ static int build_keywords(struct work *w, struct summary *s)
 		return -ENOMEM;
 	for (size_t i = 0; i < w->nphrases; i++) {
 		struct phrase *p = &w->phrases[i];
-		double score = p->freq * (1 + KW_LENGTH_BONUS * (p->nw - 1));
+		double score = p->freq * (1 + KW_LENGTH_BONUS * (p->nw - 1)) * p->idf;
 		order[i] = (struct phrase_rank){score, (uint32_t)i};
 	}
 	qsort(order, w->nphrases, sizeof *order, cmp_phrase);
@@ -1519,7 +1350,7 @@ static int build_keywords(struct work *w, struct summary *s)
 	if (!kv || !ks)
 		return -ENOMEM;
 	size_t n = 0;
-	double best = order[0].score;
+	double best = 0;
 	for (size_t i = 0; i < w->nphrases && n < KW_MAX; i++) {
 		const struct phrase *p = &w->phrases[order[i].i];
 		/* A piece cut from a longer run once is seldom a phrase of its
@@ -1535,6 +1366,8 @@ static int build_keywords(struct work *w, struct summary *s)
 		kw.text = arena_strndup(a, p->text, p->len);
 		if (!kw.text)
 			return -ENOMEM;
+		if (!n)
+			best = order[i].score; /* the first kept scores 1 */
 		kw.score = (float)round3(best > 0 ? order[i].score / best : 0);
 		chosen[n] = p;
 		ks[n] = kw;
@@ -1622,11 +1455,15 @@ static int summarise(struct work *w, struct summary *s, const Nd__ChunkResult *c
 		}
 		s->stats.sentences = w->nsents > UINT32_MAX ? UINT32_MAX : (uint32_t)w->nsents;
 	}
-	w->stop.keyed = w->pmap.keyed = true;
-	for (size_t i = 0; i < sizeof stop_words / sizeof stop_words[0]; i++) {
-		size_t l = strlen(stop_words[i]);
-		if (map_put(&w->stop, hash_bytes(stop_words[i], l), stop_words[i], l, 1))
+	w->pmap.keyed = true;
+	w->idf = opts ? opts->idf : NULL;
+	if (opts && opts->terms) {
+		w->terms = opts->terms;
+	} else {
+		if (terms_init(&w->own_terms))
 			return -ENOMEM;
+		w->own = true;
+		w->terms = &w->own_terms;
 	}
 	if (scan_sentences(w))
 		return -ENOMEM;

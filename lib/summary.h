@@ -31,9 +31,13 @@ struct summary_opts {
 	int key_points;               /* 0: chosen by the article's length */
 	const char *pipeline_version; /* copied into the digest */
 	uint64_t created_at_us;       /* copied into the digest */
+	struct terms *terms;          /* tokenizer and stemmer to use; NULL: one per call */
+	const struct idf *idf;        /* background weights for keywords; NULL: none */
 };
 
 struct summary;
+struct terms;
+struct idf;
 
 /* Build the digest of an article from its n chunk results parts[0..n),
  * where parts[i]->seq == i and n == parts[0]->total. 0, -ENOMEM, or

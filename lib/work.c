@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "score.h"
+#include "sentkind.h"
 #include "wire.h"
 
 void work_init(struct work *w, struct ner_extractor *ner, const char *worker_name)
@@ -14,6 +15,7 @@ void work_init(struct work *w, struct ner_extractor *ner, const char *worker_nam
 	w->ner = ner;
 	w->worker_name = worker_name;
 	seg_doc_init(&w->doc);
+	w->terms_ok = terms_init(&w->terms) == 0;
 }
 
 void work_free(struct work *w)
@@ -26,6 +28,9 @@ void work_free(struct work *w)
 	free(w->sent_ptrs);
 	free(w->ments);
 	free(w->ment_ptrs);
+	free(w->termbuf);
+	free(w->term_span);
+	terms_free(&w->terms);
 	memset(w, 0, sizeof *w);
 }
 
@@ -61,6 +66,63 @@ static int grow_arrays(struct work *w, size_t nsents, size_t nments)
 	return 0;
 }
 
+static int grow_spans(struct work *w, size_t nsents)
+{
+	if (nsents <= w->cap_spans)
+		return 0;
+	size_t cap = nsents * 2;
+	size_t *sp = realloc(w->term_span, cap * 2 * sizeof *sp);
+	if (!sp)
+		return -ENOMEM;
+	w->term_span = sp;
+	w->cap_spans = cap;
+	return 0;
+}
+
+/* Bylines name the writer, not someone in the story. */
+static void drop_byline_mentions(struct work *w)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < w->mentions.n; i++) {
+		const struct ner_mention *m = &w->mentions.v[i];
+		if (!(w->doc.sents[m->sentence].flags & SEG_SF_BYLINE))
+			w->mentions.v[k++] = *m;
+	}
+	w->mentions.n = k;
+}
+
+/* Every non-heading sentence's content terms into w->termbuf, and each
+ * sentence's [start, end) there into w->term_span. */
+static int sentence_terms(struct work *w, const char *text)
+{
+	size_t n = 0;
+	if (grow_spans(w, w->doc.nsents))
+		return -ENOMEM;
+	for (size_t i = 0; i < w->doc.nsents; i++) {
+		const struct seg_sentence *s = &w->doc.sents[i];
+		w->term_span[2 * i] = w->term_span[2 * i + 1] = n;
+		if (!w->terms_ok || (s->flags & SEG_SF_HEADING))
+			continue;
+		if (terms_tokenize(&w->terms, text + s->start, s->end - s->start))
+			return -ENOMEM;
+		for (size_t t = 0; t < w->terms.ntoks; t++) {
+			if (w->terms.toks[t].kind != TERMS_CONTENT)
+				continue;
+			if (n == w->cap_termbuf) {
+				size_t cap = w->cap_termbuf ? w->cap_termbuf * 2 : 1024;
+				uint64_t *b = realloc(w->termbuf, cap * sizeof *b);
+				if (!b)
+					return -ENOMEM;
+				w->termbuf = b;
+				w->cap_termbuf = cap;
+			}
+			w->termbuf[n++] = w->terms.toks[t].term;
+		}
+		w->term_span[2 * i + 1] = n;
+	}
+	return 0;
+}
+
 static void result_header(Nd__ChunkResult *r, const Nd__Chunk *c, const struct work *w)
 {
 	r->schema = WIRE_SCHEMA;
@@ -90,8 +152,14 @@ int work_chunk(struct work *w, const Nd__Chunk *c, struct buf *out)
 	const char *text = c->text;
 	size_t len = r.bytes;
 	int rc = seg_split(&w->doc, text, len);
-	if (!rc)
+	if (!rc) {
+		sentkind_mark(&w->doc);
 		rc = ner_extract(w->ner, &w->doc, &w->mentions);
+	}
+	if (!rc)
+		drop_byline_mentions(w);
+	if (!rc)
+		rc = sentence_terms(w, text);
 	if (!rc)
 		rc = grow_arrays(w, w->doc.nsents, w->mentions.n);
 	/* Room for every sentence and mention text plus their NULs, reserved
@@ -126,6 +194,8 @@ int work_chunk(struct work *w, const Nd__Chunk *c, struct buf *out)
 		ps->words = s->words;
 		ps->score = w->scores[i];
 		ps->flags = s->flags;
+		ps->n_terms = w->term_span[2 * i + 1] - w->term_span[2 * i];
+		ps->terms = ps->n_terms ? w->termbuf + w->term_span[2 * i] : NULL;
 		w->sent_ptrs[i] = ps;
 	}
 	for (size_t i = 0; i < w->mentions.n; i++) {

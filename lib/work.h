@@ -2,8 +2,10 @@
  * work: what a worker does with one chunk, as a library call, so the worker
  * program, the benchmarks and the tests run exactly the same code.
  *
- * work_chunk() segments the chunk's text, extracts entity mentions, scores
- * sentences locally and encodes the ChunkResult into `out`. All scratch
+ * work_chunk() segments the chunk's text, flags bylines, captions and
+ * fragments (sentkind.h), extracts entity mentions (none from bylines),
+ * scores sentences locally, computes each sentence's terms (terms.h) and
+ * encodes the ChunkResult into `out`. All scratch
  * memory lives in the struct work and is reused from chunk to chunk.
  * A chunk the producer rejected (Chunk.error set), or one the NLP core
  * cannot process, yields a result with `error` set rather than no result,
@@ -16,6 +18,9 @@
 #include "digest.pb-c.h"
 #include "ner.h"
 #include "seg.h"
+#include "terms.h"
+
+#include <stdbool.h>
 
 struct work {
 	struct ner_extractor *ner; /* borrowed */
@@ -31,7 +36,13 @@ struct work {
 	Nd__Mention *ments;
 	Nd__Mention **ment_ptrs;
 	size_t cap_ments;
-	size_t tokens; /* tokens seen in the last chunk (for benchmarks) */
+	size_t tokens;      /* tokens seen in the last chunk (for benchmarks) */
+	struct terms terms; /* sentence terms (terms.h) */
+	bool terms_ok;      /* false: no stemmer, so no terms are sent */
+	uint64_t *termbuf;  /* every sentence's terms, back to back */
+	size_t cap_termbuf;
+	size_t *term_span; /* per sentence, its [start, end) in termbuf */
+	size_t cap_spans;
 };
 
 void work_init(struct work *w, struct ner_extractor *ner, const char *worker_name);

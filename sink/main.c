@@ -20,11 +20,14 @@
 
 #include "conf.h"
 #include "http.h"
+#include "idf.h"
 #include "assemble.h"
 #include "log.h"
+#include "ner.h"
 #include "render.h"
 #include "store.h"
 #include "summary.h"
+#include "terms.h"
 #include "wire.h"
 #include "zsock.h"
 
@@ -35,7 +38,7 @@ static const double lat_bounds[LAT_NBUCKETS] = {0.005, 0.01, 0.025, 0.05, 0.1, 0
                                                 0.5,   1,    2.5,   5,    10};
 
 struct settings {
-	const char *results, *digests, *acks, *store, *out, *out_format, *http, *log_level,
+	const char *results, *digests, *acks, *store, *out, *out_format, *http, *idf, *log_level,
 	    *log_format;
 	long max_msg, key_points, partial_ttl;
 };
@@ -63,6 +66,8 @@ struct sink {
 	unsigned long stored, published, duplicates, resent, bad_frames, failed, expired,
 	    acks_dropped, results;
 	struct http_server *http;
+	struct terms terms; /* tokenizer and stemmer for every summary */
+	struct idf *idf;    /* keyword weights, or NULL */
 	/* Latency from the producer sending an article's first chunk to its
 	 * digest being stored, as a Prometheus histogram. */
 	unsigned long lat_buckets[LAT_NBUCKETS];
@@ -199,7 +204,7 @@ static void deliver(struct sink *k, const Nd__Digest *d, uint32_t attempt)
 static void finish_article(struct sink *k, struct assembled *a)
 {
 	struct summary *s = NULL;
-	struct summary_opts so = {(int)k->set.key_points, ND_VERSION, now_us()};
+	struct summary_opts so = {(int)k->set.key_points, ND_VERSION, now_us(), &k->terms, k->idf};
 	int rc = summary_build(&s, (const Nd__ChunkResult *const *)a->parts, a->total, &so);
 	if (rc) {
 		char why[128];
@@ -492,6 +497,10 @@ int main(int argc, char **argv)
 	    {"http", "DIGEST_HTTP", CONF_STR, ":8080",
 	     "HOST:PORT of the HTTP query API (/v1/digests, /healthz, /metrics); empty: off",
 	     &s->http, 0, 0, NULL},
+	    {"idf", "DIGEST_IDF", CONF_STR, "",
+	     "background word weights for keywords (default: the installed models/" IDF_MODEL_FILE
+	     "; keywords by frequency alone when absent)",
+	     &s->idf, 0, 0, NULL},
 	    {"key-points", "DIGEST_KEY_POINTS", CONF_INT, "0",
 	     "key points per digest (0: chosen by the article's length)", &s->key_points, 0, 100,
 	     NULL},
@@ -522,6 +531,22 @@ int main(int argc, char **argv)
 	         strcmp(s->log_format, "json") == 0);
 	k.out_text = strcmp(s->out_format, "text") == 0;
 
+	if (terms_init(&k.terms)) {
+		log_error("cannot create the stemmer: out of memory");
+		return 1;
+	}
+	char idf_path[4200];
+	const char *idf =
+	    *s->idf ? s->idf : nd_model_path(IDF_MODEL_FILE, idf_path, sizeof idf_path);
+	rc = idf_load(idf, &k.idf);
+	if (rc && *s->idf) {
+		log_error("--idf %s: %s", idf, idf_strerror(rc));
+		return 1;
+	} else if (rc) {
+		log_warn("keyword weights %s: %s; keywords are ranked by frequency alone (set "
+		         "--idf or DIGEST_IDF)",
+		         idf, idf_strerror(rc));
+	}
 	k.as = assembler_new();
 	k.store = k.as ? store_open(s->store, &k.err) : NULL;
 	if (!k.store) {
@@ -597,6 +622,8 @@ int main(int argc, char **argv)
 	zmq_ctx_term(k.ctx);
 	uv_loop_close(k.loop);
 	store_close(k.store);
+	idf_free(k.idf);
+	terms_free(&k.terms);
 	if (k.out && k.out != stdout)
 		fclose(k.out);
 	buf_free(&k.json);

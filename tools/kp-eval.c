@@ -31,9 +31,11 @@
 #include <cjson/cJSON.h>
 
 #include "buf.h"
+#include "idf.h"
 #include "ner.h"
 #include "rouge.h"
 #include "summary.h"
+#include "terms.h"
 #include "text.h"
 #include "wire.h"
 #include "work.h"
@@ -48,6 +50,8 @@ struct eval {
 	int k;
 	bool dump;
 	struct work work;
+	struct terms terms;
+	struct idf *idf;
 	struct buf norm, body, title, frame, cand, ref, tmp;
 	char **refs; /* the article's reference sentences, white space collapsed */
 	size_t nrefs, cap_refs;
@@ -200,7 +204,7 @@ static int eval_article(struct eval *e, const cJSON *o, size_t line)
 		return 0;
 	}
 
-	struct summary_opts opts = {e->k, "kp-eval", 0};
+	struct summary_opts opts = {e->k, "kp-eval", 0, &e->terms, e->idf};
 	struct summary *s = NULL;
 	const Nd__ChunkResult *parts[1] = {res};
 	rc = summary_build(&s, parts, 1, &opts);
@@ -353,6 +357,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	work_init(&e.work, ner, "kp-eval");
+	char idf_path[4200];
+	if (terms_init(&e.terms) ||
+	    idf_load(nd_model_path(IDF_MODEL_FILE, idf_path, sizeof idf_path), &e.idf))
+		fprintf(stderr,
+		        "kp-eval: no keyword weights from %s (keywords are not scored here)\n",
+		        idf_path);
 
 	int rc = 0;
 	char *line = NULL;
@@ -391,6 +401,8 @@ int main(int argc, char **argv)
 	buf_free(&e.ref);
 	buf_free(&e.tmp);
 	work_free(&e.work);
+	terms_free(&e.terms);
+	idf_free(e.idf);
 	ner_close(ner);
 	return rc ? (rc > 0 ? rc : 2) : 0;
 }

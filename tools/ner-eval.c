@@ -145,7 +145,8 @@ int main(int argc, char **argv)
 			        check);
 			status = 1;
 		} else if (worst < MIN_TYPE_F1) {
-			fprintf(stderr, "ner-eval: %s F1 %.2f is below the floor of %.0f for any type\n",
+			fprintf(stderr,
+			        "ner-eval: %s F1 %.2f is below the floor of %.0f for any type\n",
 			        class_names[worst_cls], worst, MIN_TYPE_F1);
 			status = 1;
 		} else if (overall < rec - 0.5) {

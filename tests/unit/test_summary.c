@@ -1,11 +1,14 @@
 /* Tests of summary: chunk results in, digest out. Parts are built by hand. */
+#include "idf.h"
 #include "summary.h"
+#include "terms.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check.h"
 
@@ -83,7 +86,18 @@ static struct summary *build(struct tpart *parts, size_t n, int key_points)
 	const Nd__ChunkResult *v[8];
 	for (size_t i = 0; i < n; i++)
 		v[i] = &parts[i].r;
-	struct summary_opts o = {key_points, "0.1.0", 1234};
+	struct summary_opts o = {key_points, "0.1.0", 1234, NULL, NULL};
+	struct summary *s = NULL;
+	int rc = summary_build(&s, v, n, &o);
+	return rc == 0 ? s : NULL;
+}
+
+static struct summary *build_idf(struct tpart *parts, size_t n, const struct idf *idf)
+{
+	const Nd__ChunkResult *v[8];
+	for (size_t i = 0; i < n; i++)
+		v[i] = &parts[i].r;
+	struct summary_opts o = {0, "0.1.0", 1234, NULL, idf};
 	struct summary *s = NULL;
 	int rc = summary_build(&s, v, n, &o);
 	return rc == 0 ? s : NULL;
@@ -646,6 +660,99 @@ static void test_keywords(void)
 
 /* ---- failures and arguments ------------------------------------------- */
 
+static void test_credits_never_key_points(void)
+{
+	static struct tpart p[1];
+	part_init(&p[0], 0, 1, "Harbour bridge vote");
+	add_sentence(&p[0], "By Harbour Bridge Vote Reporter Jane Doe and John Roe",
+	             ND__SENTENCE_FLAG__SENTENCE_BYLINE, 1);
+	add_sentence(&p[0], "The council voted on Monday to build the harbour bridge.", 0, 0.5f);
+	add_sentence(&p[0], "Photo: the harbour bridge vote in the council chamber on Monday",
+	             ND__SENTENCE_FLAG__SENTENCE_CAPTION, 1);
+	add_sentence(&p[0], "Work on the bridge starts next spring and ends in 2027.", 0, 0.5f);
+	add_sentence(&p[0], "the harbour bridge vote that the council",
+	             ND__SENTENCE_FLAG__SENTENCE_FRAGMENT, 1);
+	add_sentence(&p[0], "Critics said the cost of the bridge was far too high.", 0, 0.5f);
+	struct summary *s = build(p, 1, 10);
+	CHECK(s);
+	const Nd__Digest *d = summary_digest(s);
+	/* Only the three whole sentences of prose can be key points, however
+	 * well the others match the title. */
+	CHECK_INT(d->n_key_points, 3);
+	CHECK_INT(d->key_points[0]->sentence_index, 1);
+	CHECK_INT(d->key_points[1]->sentence_index, 3);
+	CHECK_INT(d->key_points[2]->sentence_index, 5);
+	summary_free(s);
+}
+
+static void test_worker_terms_are_used(void)
+{
+	/* Texts that share no word, and terms (as a worker sends them) that
+	 * make the second sentence the centre of the article: the terms decide. */
+	static struct tpart p[1];
+	static const uint64_t t0[] = {1, 2}, t1[] = {3, 4, 5}, t2[] = {3, 4, 6}, t3[] = {4, 5, 7};
+	static const uint64_t *const tv[] = {t0, t1, t2, t3};
+	static const size_t tn[] = {2, 3, 3, 3};
+	part_init(&p[0], 0, 1, "");
+	add_sentence(&p[0], "Alpha bravo charlie delta echo foxtrot golf.", 0, 0);
+	add_sentence(&p[0], "Hotel india juliet kilo lima mike november.", 0, 0);
+	add_sentence(&p[0], "Oscar papa quebec romeo sierra tango uniform.", 0, 0);
+	add_sentence(&p[0], "Victor whiskey xray yankee zulu amber birch.", 0, 0);
+	for (size_t i = 0; i < 4; i++) {
+		p[0].s[i].terms = (uint64_t *)tv[i];
+		p[0].s[i].n_terms = tn[i];
+	}
+	struct summary *s = build(p, 1, 1);
+	CHECK(s);
+	const Nd__Digest *d = summary_digest(s);
+	CHECK_INT(d->n_key_points, 1);
+	CHECK_INT(d->key_points[0]->sentence_index, 1);
+	summary_free(s);
+	/* Without them, nothing is central and the lead wins. */
+	for (size_t i = 0; i < 4; i++) {
+		p[0].s[i].terms = NULL;
+		p[0].s[i].n_terms = 0;
+	}
+	s = build(p, 1, 1);
+	CHECK(s);
+	CHECK_INT(summary_digest(s)->key_points[0]->sentence_index, 0);
+	summary_free(s);
+}
+
+static void test_keywords_weighted_by_idf(void)
+{
+	static struct tpart p[1];
+	part_init(&p[0], 0, 1, "Results");
+	add_sentence(&p[0], "The profit grew as the harbour reopened for ships.", 0, 0);
+	add_sentence(&p[0], "Harbour fees and profit both rose in the spring.", 0, 0);
+	/* As often as each other: without a table the first seen leads. */
+	struct summary *s = build_idf(p, 1, NULL);
+	CHECK(s);
+	CHECK_STR(summary_digest(s)->keywords[0]->text, "profit");
+	summary_free(s);
+	/* With a table where "profit" is in most documents and "harbour" in
+	 * few, the rarer word leads. */
+	struct terms t;
+	CHECK_INT(terms_init(&t), 0);
+	CHECK_INT(terms_tokenize(&t, "profit harbour", 14), 0);
+	uint64_t terms[2] = {t.toks[0].term, t.toks[1].term};
+	uint32_t df[2] = {90, 2};
+	terms_free(&t);
+	char path[64];
+	snprintf(path, sizeof path, "/tmp/nd-kw-idf-%d", (int)getpid());
+	CHECK_INT(idf_save(path, "kw", 100, terms, df, 2), 0);
+	struct idf *idf;
+	CHECK_INT(idf_load(path, &idf), 0);
+	remove(path);
+	s = build_idf(p, 1, idf);
+	CHECK(s);
+	const Nd__Digest *d = summary_digest(s);
+	CHECK_STR(d->keywords[0]->text, "harbour");
+	CHECK(d->keywords[0]->score == 1.0f);
+	summary_free(s);
+	idf_free(idf);
+}
+
 static void test_error_part(void)
 {
 	static struct tpart p[2];
@@ -726,7 +833,7 @@ static void test_invalid_parts(void)
 
 static void test_failed(void)
 {
-	struct summary_opts o = {0, "1.2.3", 99};
+	struct summary_opts o = {0, "1.2.3", 99, NULL, NULL};
 	struct summary *s = NULL;
 	CHECK_INT(summary_failed(&s, "id9", "inbox", "A title", "too many attempts", &o), 0);
 	const Nd__Digest *d = summary_digest(s);
@@ -853,6 +960,9 @@ static const struct check_case cases[] = {
     CASE(test_numeric_exact, "dates money and percentages merge by exact text"),
     CASE(test_rounded, "scores are rounded to three decimals"),
     CASE(test_keywords, "keywords are ranked distinct content phrases"),
+    CASE(test_credits_never_key_points, "bylines captions and fragments are never key points"),
+    CASE(test_worker_terms_are_used, "the worker's sentence terms drive centrality"),
+    CASE(test_keywords_weighted_by_idf, "keywords weigh words by background rarity"),
     CASE(test_error_part, "a chunk error gives a failed digest with its reason"),
     CASE(test_empty_article, "an article without text fails"),
     CASE(test_headings_only_article, "an article of headings only is read as its body"),
