@@ -83,6 +83,10 @@ const struct tagger_lexicon *ner_rules_lexicon(void);
 /* Whether the rule lists know s[0..len) as a person's name and as nothing
  * else ("Biden": yes; "Washington", a city too: no). */
 bool ner_rules_person_word(const char *s, size_t len);
+/* Tokens of a multi-word title or role the rule lists know ("National
+ * Security Adviser", "Foreign Minister") starting at toks[0]; 0 if none. */
+struct tagger_tok;
+size_t ner_rules_title_at(const struct tagger_tok *toks, size_t n);
 
 /* Open the trained tagger from a model file (tagger.h), with the rules
  * supplying DATE, MONEY and PERCENT. Its name is "<model version>+rules-N".

@@ -1557,6 +1557,15 @@ static void lexi_build(void)
 	lexi.checksum = h ? h : 1;
 }
 
+size_t ner_rules_title_at(const struct tagger_tok *toks, size_t n)
+{
+	uint32_t cls;
+	if (!ner_rules_lexicon())
+		return 0;
+	size_t k = lexi_phrase(NULL, toks, n, &cls);
+	return k >= 2 && (cls & LX_TITLE) ? k : 0;
+}
+
 bool ner_rules_person_word(const char *s, size_t len)
 {
 	if (!ner_rules_lexicon() || !len || len > LEX_MAX_KEY)

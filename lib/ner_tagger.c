@@ -10,7 +10,8 @@
  * extractor run over the same document; a rule mention that overlaps a
  * tagged one is dropped. A one-word mention of a word that the rule lists
  * know only as a person's name is a person, whatever type the context
- * suggested. Scratch arrays grow only with the largest
+ * suggested; a name that runs into a multi-word title the lists know is
+ * cut where the title starts. Scratch arrays grow only with the largest
  * document seen, so tagging allocates nothing per token.
  */
 #define _GNU_SOURCE
@@ -132,6 +133,16 @@ static int tag_sentence(struct ntag *x, const struct seg_doc *doc, uint32_t si)
 		size_t e = i + 1;
 		while (e < n && !TAGGER_TAG_IS_B(x->tags[e]) && TAGGER_TAG_CLASS(x->tags[e]) == cls)
 			e++;
+		size_t next = e;
+		/* A name that runs into a title is cut where the title starts:
+		 * "U.S. National Security | Adviser Mike Waltz" is "U.S.". */
+		for (size_t j = i + 1; j < e && cls != 1; j++) {
+			size_t k = ner_rules_title_at(x->toks + j, n - j);
+			if (k && j + k > e) {
+				e = j;
+				break;
+			}
+		}
 		const struct seg_token *a = &doc->toks[st->tok_begin + i];
 		const struct seg_token *b = &doc->toks[st->tok_begin + e - 1];
 		/* A lone word the lists know only as a person's name is one,
@@ -148,7 +159,7 @@ static int tag_sentence(struct ntag *x, const struct seg_doc *doc, uint32_t si)
 		};
 		if (push(&x->tm, &m))
 			return -ENOMEM;
-		i = e;
+		i = next;
 	}
 	return 0;
 }

@@ -35,6 +35,9 @@
  *    32  char name[32]          the model's name and version, NUL-padded
  *    64  f32 trans[10][9]       previous tag (9: start) by tag
  *   424  i16 w[2^bits][9]
+ *        u32 ncap               capitalisation classes of known words:
+ *        u32 hash[ncap]         lower-cased word hashes, ascending
+ *        u8 class[ncap]         1 always lower .. 4 always capitalised
  *   end  u32 FNV-1a of every byte before it
  */
 #include "tagger.h"
@@ -47,7 +50,7 @@
 #include <string.h>
 
 #define TAGGER_FILE_VERSION 1
-#define FEATSET 2
+#define FEATSET 3
 #define NT TAGGER_NTAGS
 #define NPREV (NT + 1)
 #define START NT
@@ -60,6 +63,11 @@ static const char magic[8] = {'N', 'D', 'T', 'A', 'G', 'G', 'E', 'R'};
 struct tagger {
 	char name[NAME_BYTES + 1];
 	const struct tagger_lexicon *lx; /* NULL: no lexicon features */
+	/* Capitalisation classes of known words (see tagger_set_caps()):
+	 * ncap lower-cased word hashes, sorted, and a class for each. */
+	uint32_t *caph;
+	uint8_t *capc;
+	size_t ncap;
 	unsigned bits;
 	uint32_t mask;
 	float scale;
@@ -81,6 +89,7 @@ struct tokh {
 	uint32_t lex;      /* the lexicon's class bits of the word */
 	uint32_t gaz;      /* inside a multi-word lexicon entry: 1 first word, 2 later, or 0;
 	                      with its class bits above bit 2 */
+	uint32_t cap;      /* how the word is usually written: CAP_* */
 };
 
 const char *tagger_strerror(int err)
@@ -207,8 +216,25 @@ size_t tagger_shape(const char *s, size_t len, int short_form, char *dst, size_t
 	return o;
 }
 
-static void tok_hash(const struct tagger_lexicon *lx, const struct tagger_tok *t, struct tokh *h)
+/* The capitalisation class of a lower-cased word hash: 0 when unknown. */
+static uint32_t cap_class(const struct tagger *t, uint32_t lower)
 {
+	size_t lo = 0, hi = t->ncap;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (t->caph[mid] < lower)
+			lo = mid + 1;
+		else if (t->caph[mid] > lower)
+			hi = mid;
+		else
+			return t->capc[mid];
+	}
+	return 0;
+}
+
+static void tok_hash(const struct tagger *tg, const struct tagger_tok *t, struct tokh *h)
+{
+	const struct tagger_lexicon *lx = tg->lx;
 	char sh[32];
 	size_t n;
 	int up = 0, lo = 0, dg = 0;
@@ -216,6 +242,7 @@ static void tok_hash(const struct tagger_lexicon *lx, const struct tagger_tok *t
 	h->lex = lx ? lx->word(lx->ctx, t->s, t->len) : 0;
 	h->gaz = 0;
 	h->lower = fnv(t->s, t->len, true);
+	h->cap = cap_class(tg, h->lower);
 	n = tagger_shape(t->s, t->len, 0, sh, sizeof sh);
 	h->shape = fnv(sh, n, false);
 	n = tagger_shape(t->s, t->len, 1, sh, sizeof sh);
@@ -242,10 +269,10 @@ static int reserve(struct tagger *t, size_t n);
 static void sentence_rows(struct tagger *t, const struct tagger_tok *toks, size_t n);
 
 /* Hashes of the sentinels beyond the sentence's ends. */
-static const struct tokh bos = {0x51ed270bu, 0x51ed270bu, 0x1b873593u, 0x1b873593u, 6, 0, 0};
-static const struct tokh eos = {0x2f8a4c1du, 0x2f8a4c1du, 0x6a09e667u, 0x6a09e667u, 7, 0, 0};
+static const struct tokh bos = {0x51ed270bu, 0x51ed270bu, 0x1b873593u, 0x1b873593u, 6, 0, 0, 5};
+static const struct tokh eos = {0x2f8a4c1du, 0x2f8a4c1du, 0x6a09e667u, 0x6a09e667u, 7, 0, 0, 6};
 
-#define NFEAT 44
+#define NFEAT 48
 
 /*
  * The templates. win[0..4] are tokens i-2..i+2 (sentinels beyond the
@@ -299,6 +326,10 @@ static void feats_at(const struct tokh *const win[5], const struct tagger_tok *t
 	r[k++] = f2(35, c->lex, c->capclass);
 	r[k++] = f1(36, c->gaz);
 	r[k++] = f2(37, p1->gaz, n1->gaz);
+	r[k++] = f2(38, c->cap, c->capclass);
+	r[k++] = f3(39, c->cap, c->capclass, start);
+	r[k++] = f2(40, p1->cap, p1->capclass);
+	r[k++] = f2(41, n1->cap, n1->capclass);
 	/* k == NFEAT */
 }
 
@@ -355,6 +386,8 @@ void tagger_free(struct tagger *t)
 	if (!t)
 		return;
 	free(t->w);
+	free(t->caph);
+	free(t->capc);
 	free(t->th);
 	free(t->rows);
 	free(t->em);
@@ -415,7 +448,7 @@ static void sentence_rows(struct tagger *t, const struct tagger_tok *toks, size_
 {
 	bool upper = sentence_upper(toks, n);
 	for (size_t i = 0; i < n; i++)
-		tok_hash(t->lx, &toks[i], &t->th[i]);
+		tok_hash(t, &toks[i], &t->th[i]);
 	for (size_t i = 0; t->lx && i < n;) {
 		uint32_t cls = 0;
 		size_t k = t->lx->phrase(t->lx->ctx, toks + i, n - i, &cls);
@@ -661,6 +694,148 @@ out:
 	return rc;
 }
 
+/* ---- capitalisation statistics ---- */
+
+struct tagger_caps {
+	uint32_t *keys; /* lower-cased word hashes; 0 marks an empty slot */
+	uint32_t *lower, *upper;
+	size_t cap, n;
+};
+
+int tagger_caps_new(struct tagger_caps **out)
+{
+	*out = calloc(1, sizeof **out);
+	return *out ? 0 : TAGGER_ENOMEM;
+}
+
+void tagger_caps_free(struct tagger_caps *c)
+{
+	if (!c)
+		return;
+	free(c->keys);
+	free(c->lower);
+	free(c->upper);
+	free(c);
+}
+
+static int caps_grow(struct tagger_caps *c)
+{
+	size_t cap = c->cap ? c->cap * 2 : 1 << 14;
+	uint32_t *k = calloc(cap, sizeof *k), *lo = calloc(cap, sizeof *lo),
+	         *up = calloc(cap, sizeof *up);
+	if (!k || !lo || !up) {
+		free(k);
+		free(lo);
+		free(up);
+		return TAGGER_ENOMEM;
+	}
+	for (size_t i = 0; i < c->cap; i++) {
+		if (!c->keys[i])
+			continue;
+		size_t j = c->keys[i] & (cap - 1);
+		while (k[j])
+			j = (j + 1) & (cap - 1);
+		k[j] = c->keys[i];
+		lo[j] = c->lower[i];
+		up[j] = c->upper[i];
+	}
+	free(c->keys);
+	free(c->lower);
+	free(c->upper);
+	c->keys = k;
+	c->lower = lo;
+	c->upper = up;
+	c->cap = cap;
+	return 0;
+}
+
+int tagger_caps_add(struct tagger_caps *c, const struct tagger_tok *toks, size_t n)
+{
+	if (sentence_upper(toks, n))
+		return 0; /* a headline's capitals say nothing */
+	for (size_t i = 1; i < n; i++) {
+		unsigned char ch = toks[i].len ? (unsigned char)toks[i].s[0] : 0;
+		bool up = ch >= 'A' && ch <= 'Z', lo = ch >= 'a' && ch <= 'z';
+		if (!up && !lo)
+			continue;
+		if ((c->n + 1) * 2 > c->cap && caps_grow(c))
+			return TAGGER_ENOMEM;
+		uint32_t h = fnv(toks[i].s, toks[i].len, true);
+		h = h ? h : 1;
+		size_t j = h & (c->cap - 1);
+		while (c->keys[j] && c->keys[j] != h)
+			j = (j + 1) & (c->cap - 1);
+		if (!c->keys[j]) {
+			c->keys[j] = h;
+			c->n++;
+		}
+		if (up)
+			c->upper[j]++;
+		else
+			c->lower[j]++;
+	}
+	return 0;
+}
+
+struct capent {
+	uint32_t h;
+	uint8_t cls;
+};
+
+static int cmp_capent(const void *a, const void *b)
+{
+	uint32_t x = ((const struct capent *)a)->h, y = ((const struct capent *)b)->h;
+	return x < y ? -1 : x > y;
+}
+
+int tagger_set_caps(struct tagger *t, const struct tagger_caps *c, unsigned min_count)
+{
+	size_t m = 0;
+	struct capent *v = malloc((c->n ? c->n : 1) * sizeof *v);
+	if (!v)
+		return TAGGER_ENOMEM;
+	for (size_t i = 0; i < c->cap; i++) {
+		uint32_t total = c->lower[i] + c->upper[i];
+		if (!c->keys[i] || total < min_count)
+			continue;
+		double share = (double)c->upper[i] / total;
+		v[m].h = c->keys[i];
+		v[m].cls = share < 0.05 ? 1 : share < 0.5 ? 2 : share < 0.95 ? 3 : 4;
+		m++;
+	}
+	qsort(v, m, sizeof *v, cmp_capent);
+	uint32_t *h = malloc((m ? m : 1) * sizeof *h);
+	uint8_t *cls = malloc(m ? m : 1);
+	if (!h || !cls) {
+		free(v);
+		free(h);
+		free(cls);
+		return TAGGER_ENOMEM;
+	}
+	for (size_t i = 0; i < m; i++) {
+		h[i] = v[i].h;
+		cls[i] = v[i].cls;
+	}
+	free(v);
+	free(t->caph);
+	free(t->capc);
+	t->caph = h;
+	t->capc = cls;
+	t->ncap = m;
+	return 0;
+}
+
+int tagger_cap_class(const struct tagger *t, const char *s, size_t len)
+{
+	uint32_t h = fnv(s, len, true);
+	return (int)cap_class(t, h ? h : 1);
+}
+
+size_t tagger_caps_size(const struct tagger *t)
+{
+	return t->ncap;
+}
+
 /* ---- model file ---- */
 
 static void put32(unsigned char *p, uint32_t v)
@@ -690,9 +865,16 @@ static float bitsf(uint32_t v)
 	return f;
 }
 
-static size_t file_bytes(unsigned bits)
+static size_t file_bytes(unsigned bits, size_t ncap)
 {
-	return HEADER_BYTES + TRANS_BYTES + ((size_t)1 << bits) * NT * 2 + 4;
+	return HEADER_BYTES + TRANS_BYTES + ((size_t)1 << bits) * NT * 2 + 4 + ncap * 5 + 4;
+}
+
+/* The count of capitalisation entries in a file b whose table has 2^bits
+ * rows (the caller checked that the count itself is inside the file). */
+static size_t caps_count(const unsigned char *b, unsigned bits)
+{
+	return get32(b + HEADER_BYTES + TRANS_BYTES + ((size_t)1 << bits) * NT * 2);
 }
 
 static uint32_t fnv_update(uint32_t h, const unsigned char *p, size_t n)
@@ -704,7 +886,7 @@ static uint32_t fnv_update(uint32_t h, const unsigned char *p, size_t n)
 
 int tagger_save(const struct tagger *t, const char *path)
 {
-	size_t size = file_bytes(t->bits), nw = (size_t)(t->mask + 1) * NT;
+	size_t size = file_bytes(t->bits, t->ncap), nw = (size_t)(t->mask + 1) * NT;
 	unsigned char *b = malloc(size);
 	if (!b)
 		return TAGGER_ENOMEM;
@@ -725,6 +907,12 @@ int tagger_save(const struct tagger *t, const char *path)
 		p[2 * i] = (unsigned char)v;
 		p[2 * i + 1] = (unsigned char)(v >> 8);
 	}
+	p += 2 * nw;
+	put32(p, (uint32_t)t->ncap);
+	p += 4;
+	for (size_t i = 0; i < t->ncap; i++)
+		put32(p + 4 * i, t->caph[i]);
+	memcpy(p + 4 * t->ncap, t->capc, t->ncap);
 	put32(b + size - 4, fnv_update(2166136261u, b, size - 4));
 
 	size_t plen = strlen(path);
@@ -807,9 +995,11 @@ int tagger_load(const char *path, const struct tagger_lexicon *lx, struct tagger
 		rc = TAGGER_EVERSION;
 	else if (get32(b + 12) < 10 || get32(b + 12) > 24)
 		rc = TAGGER_ECORRUPT;
-	else if (n < file_bytes(get32(b + 12)))
+	else if (n < file_bytes(get32(b + 12), 0))
 		rc = TAGGER_ETRUNC;
-	else if (n > file_bytes(get32(b + 12)) ||
+	else if (n < file_bytes(get32(b + 12), caps_count(b, get32(b + 12))))
+		rc = TAGGER_ETRUNC;
+	else if (n > file_bytes(get32(b + 12), caps_count(b, get32(b + 12))) ||
 	         get32(b + n - 4) != fnv_update(2166136261u, b, n - 4))
 		rc = TAGGER_ECORRUPT;
 	else if (get32(b + 28) != (lx ? lx->checksum : 0))
@@ -829,7 +1019,28 @@ int tagger_load(const char *path, const struct tagger_lexicon *lx, struct tagger
 	size_t nw = (size_t)(t->mask + 1) * NT;
 	for (size_t i = 0; i < nw; i++)
 		t->w[i] = (int16_t)(uint16_t)(p[2 * i] | p[2 * i + 1] << 8);
+	p += 2 * nw;
+	size_t ncap = get32(p);
+	p += 4;
+	t->caph = malloc((ncap ? ncap : 1) * sizeof *t->caph);
+	t->capc = malloc(ncap ? ncap : 1);
+	if (!t->caph || !t->capc) {
+		free(b);
+		tagger_free(t);
+		return TAGGER_ENOMEM;
+	}
+	for (size_t i = 0; i < ncap; i++) {
+		t->caph[i] = get32(p + 4 * i);
+		if (i && t->caph[i] <= t->caph[i - 1])
+			rc = TAGGER_ECORRUPT;
+	}
+	memcpy(t->capc, p + 4 * ncap, ncap);
+	t->ncap = ncap;
 	free(b);
+	if (rc) {
+		tagger_free(t);
+		return rc;
+	}
 	*out = t;
 	return 0;
 }

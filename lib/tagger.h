@@ -99,7 +99,7 @@ int tagger_save(const struct tagger *t, const char *path);
 /* Safe on NULL. */
 void tagger_free(struct tagger *t);
 unsigned tagger_bits(const struct tagger *t);
-/* The model's name and version as stored in its file ("ner-1"); it is what
+/* The model's name and version as stored in its file ("ner-2"); it is what
  * digests report as their entity model. */
 const char *tagger_version(const struct tagger *t);
 /* Set it: 1..32 bytes. 0 or TAGGER_EINVAL. */
@@ -110,6 +110,29 @@ int tagger_set_version(struct tagger *t, const char *name);
 
 /* Tag n tokens of one sentence into tags[0..n). 0 or TAGGER_ENOMEM. */
 int tagger_tag(struct tagger *t, const struct tagger_tok *toks, size_t n, uint8_t *tags);
+
+/*
+ * Capitalisation statistics from unlabeled text: for each word, how often
+ * it is written capitalised where the position does not force it (not at
+ * the start of a sentence, not in an all-capitals headline). A word that
+ * is nearly always capitalised is likely a name; one usually written in
+ * lower case ("Music", "Newcomers" opening a sentence) is likely not. The
+ * classes become part of the model (tagger_set_caps), so the trainer and
+ * the tagger see the same ones.
+ */
+struct tagger_caps;
+int tagger_caps_new(struct tagger_caps **out);
+/* Count the words of one sentence. 0 or TAGGER_ENOMEM. */
+int tagger_caps_add(struct tagger_caps *c, const struct tagger_tok *toks, size_t n);
+void tagger_caps_free(struct tagger_caps *c);
+/* Give t the classes of the words seen at least min_count times; set it
+ * before training. 0 or TAGGER_ENOMEM. */
+int tagger_set_caps(struct tagger *t, const struct tagger_caps *c, unsigned min_count);
+/* Words with a class in t. */
+size_t tagger_caps_size(const struct tagger *t);
+/* The class of a word in t: 0 unknown, 1 always lower case, 2 mostly lower,
+ * 3 mostly capitalised, 4 always capitalised. */
+int tagger_cap_class(const struct tagger *t, const char *s, size_t len);
 
 /* Feature extraction, exposed for tests and tools. */
 

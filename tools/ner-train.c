@@ -17,7 +17,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
 #include "ner.h"
+#include "seg.h"
 #include "tagger.h"
 
 struct run {
@@ -70,18 +73,98 @@ static void on_epoch(struct tagger *t, unsigned epoch, size_t mistakes, size_t t
 	fprintf(stderr, " (%.1f s)\n", now_s(&r->t0));
 }
 
+/* Count the capitalisation of the words of a JSON Lines file's texts, as
+ * the pipeline segments them. */
+static int caps_jsonl(struct tagger_caps *caps, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "ner-train: cannot open %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	struct seg_doc d;
+	seg_doc_init(&d);
+	struct tagger_tok toks[512];
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = 0;
+	while (!rc && getline(&line, &cap, f) > 0) {
+		cJSON *j = cJSON_Parse(line);
+		const cJSON *tx = j ? cJSON_GetObjectItemCaseSensitive(j, "text") : NULL;
+		if (cJSON_IsString(tx) &&
+		    !seg_split(&d, tx->valuestring, strlen(tx->valuestring))) {
+			for (size_t k = 0; !rc && k < d.nsents; k++) {
+				const struct seg_sentence *st = &d.sents[k];
+				size_t n = 0;
+				if (st->flags & SEG_SF_HEADING)
+					continue;
+				for (uint32_t i = st->tok_begin; i < st->tok_end && n < 512; i++)
+					toks[n++] = (struct tagger_tok){
+					    tx->valuestring + d.toks[i].start, d.toks[i].len};
+				rc = tagger_caps_add(caps, toks, n);
+			}
+		}
+		cJSON_Delete(j);
+	}
+	free(line);
+	seg_doc_free(&d);
+	fclose(f);
+	return rc;
+}
+
+/* Give t the capitalisation classes of the training corpus and the
+ * unlabeled files. */
+static int caps_from(struct tagger *t, const struct tagger_corpus *tc, const char *const *files,
+                     size_t nfiles)
+{
+	struct tagger_caps *caps;
+	int rc = tagger_caps_new(&caps);
+	for (size_t k = 0; !rc && k < tc->nsents; k++)
+		rc = tagger_caps_add(caps, tc->toks + tc->sent_begin[k],
+		                     tc->sent_begin[k + 1] - tc->sent_begin[k]);
+	for (size_t i = 0; !rc && i < nfiles; i++) {
+		size_t len = strlen(files[i]);
+		if (len > 6 && !strcmp(files[i] + len - 6, ".jsonl")) {
+			rc = caps_jsonl(caps, files[i]);
+		} else {
+			struct tagger_corpus uc;
+			rc = tagger_corpus_read(files[i], 0, &uc);
+			if (rc) {
+				fprintf(stderr, "ner-train: %s: %s\n", files[i],
+				        tagger_strerror(rc));
+				break;
+			}
+			for (size_t k = 0; !rc && k < uc.nsents; k++)
+				rc = tagger_caps_add(caps, uc.toks + uc.sent_begin[k],
+				                     uc.sent_begin[k + 1] - uc.sent_begin[k]);
+			tagger_corpus_free(&uc);
+		}
+	}
+	if (!rc)
+		rc = tagger_set_caps(t, caps, 2);
+	tagger_caps_free(caps);
+	if (rc)
+		fprintf(stderr, "ner-train: capitalisation statistics failed\n");
+	else
+		fprintf(stderr, "ner-train: capitalisation classes for %zu words\n",
+		        tagger_caps_size(t));
+	return rc;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ner-train [--epochs N] [--bits B] [--seed S] [--dev FILE] "
 	           "[--max-sents N] [--version NAME] -o MODEL TRAIN\n"
-	           "  --epochs N     passes over the training data (default 14)\n"
-	           "  --bits B       weight table of 2^B rows, 10..24 (default 19)\n"
-	           "  --seed S       shuffling seed (default 1)\n"
+	           "  --epochs N     passes over the training data (default 16)\n"
+	           "  --bits B       weight table of 2^B rows, 10..24 (default 20)\n"
+	           "  --seed S       shuffling seed (default 2)\n"
 	           "  --dev FILE     score this CoNLL file after each epoch\n"
 	           "  --max-sents N  train on the first N sentences only\n"
 	           "  --no-lexicon   without the word-list (gazetteer) features\n"
+	           "  --unlabeled F  also learn how words are capitalised from F: JSON Lines\n"
+	           "                 with a \"text\" field, or CoNLL columns (repeatable)\n"
 	           "  --version NAME the model's name and version, reported in every\n"
-	           "                 digest (default ner-1)\n"
+	           "                 digest (default ner-2)\n"
 	           "  -o MODEL       where to write the model\n");
 }
 
@@ -100,8 +183,10 @@ static int num(const char *flag, const char *v, unsigned long long *out)
 int main(int argc, char **argv)
 {
 	int no_lexicon = 0;
-	unsigned long long epochs = 14, bits = 19, seed = 1, max_sents = 0;
-	const char *out = NULL, *dev = NULL, *train = NULL, *version = "ner-1";
+	unsigned long long epochs = 16, bits = 20, seed = 2, max_sents = 0;
+	const char *out = NULL, *dev = NULL, *train = NULL, *version = "ner-2";
+	const char *unlabeled[16];
+	size_t nunlabeled = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -125,6 +210,13 @@ int main(int argc, char **argv)
 			i++;
 		} else if (!strcmp(a, "--dev") && v) {
 			dev = v;
+			i++;
+		} else if (!strcmp(a, "--unlabeled") && v) {
+			if (nunlabeled == sizeof unlabeled / sizeof unlabeled[0]) {
+				fprintf(stderr, "ner-train: at most 16 --unlabeled files\n");
+				return 2;
+			}
+			unlabeled[nunlabeled++] = v;
 			i++;
 		} else if (!strcmp(a, "--no-lexicon")) {
 			no_lexicon = 1;
@@ -181,6 +273,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ner-train: --version must be 1 to 32 bytes\n");
 		return 2;
 	}
+	if (caps_from(t, &tc, unlabeled, nunlabeled))
+		return 1;
 	struct tagger_train_opts o = {
 	    .epochs = (unsigned)epochs, .seed = seed, .epoch_cb = on_epoch, .arg = &r};
 	rc = tagger_train(t, &tc, &o);

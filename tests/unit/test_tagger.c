@@ -226,6 +226,44 @@ static void test_lexicon(void)
 	CHECK(!ner_rules_person_word("Zorbla", 6));
 }
 
+static void test_caps(void)
+{
+	struct tagger_caps *caps;
+	CHECK_INT(tagger_caps_new(&caps), 0);
+	static const char *const sents[] = {
+	    "The music was loud", "They love music and Oslo", "Critics said Oslo was cold",
+	    "We met in Oslo",     "the Music was new",        "They SAID NOTHING",
+	    "Music is life",
+	};
+	struct tagger_tok toks[8];
+	for (size_t i = 0; i < sizeof sents / sizeof sents[0]; i++)
+		CHECK_INT(tagger_caps_add(caps, toks, split(sents[i], toks, 8)), 0);
+	struct tagger *t;
+	CHECK_INT(tagger_new(12, NULL, &t), 0);
+	CHECK_INT(tagger_set_caps(t, caps, 2), 0);
+	tagger_caps_free(caps);
+	/* Sentence-initial words do not count: "music" 2 lower, 1 capital. */
+	CHECK_INT(tagger_cap_class(t, "Music", 5), 2);
+	CHECK_INT(tagger_cap_class(t, "oslo", 4), 4);
+	CHECK_INT(tagger_cap_class(t, "was", 3), 1);
+	/* Seen once only, or only in a shouted sentence: unknown. */
+	CHECK_INT(tagger_cap_class(t, "loud", 4), 0);
+	CHECK_INT(tagger_cap_class(t, "nothing", 7), 0);
+	CHECK_INT(tagger_cap_class(t, "zorbla", 6), 0);
+	/* The classes travel in the model file. */
+	char path[64];
+	snprintf(path, sizeof path, "/tmp/nd-model-c-%d", (int)getpid());
+	CHECK_INT(tagger_save(t, path), 0);
+	struct tagger *u;
+	CHECK_INT(tagger_load(path, NULL, &u), 0);
+	CHECK_INT(tagger_caps_size(u), tagger_caps_size(t));
+	CHECK_INT(tagger_cap_class(u, "Oslo", 4), 4);
+	CHECK_INT(tagger_cap_class(u, "music", 5), 2);
+	tagger_free(t);
+	tagger_free(u);
+	remove(path);
+}
+
 /* ---- decoding ----------------------------------------------------------- */
 
 static void test_bio_repair(void)
@@ -555,6 +593,34 @@ static void test_typographic_marks(void)
 	CHECK(has(a, na, "Reuters", NER_ORG));
 }
 
+static void test_sentence_initial_words(void)
+{
+	/* A capitalised common word opening a sentence is not a name. */
+	struct found f[16];
+	size_t n = extract("Music veterans The Who and David Bowie earned places on the list. "
+	                   "Newcomers Keane came in third place.",
+	                   f, 16);
+	CHECK(has(f, n, "David Bowie", NER_PERSON));
+	for (size_t i = 0; i < n; i++) {
+		CHECK(strncmp(f[i].text, "Music", 5) != 0);
+		CHECK(strncmp(f[i].text, "Newcomers", 9) != 0);
+	}
+}
+
+static void test_titles_cut(void)
+{
+	/* A name never runs into a title. */
+	struct found f[16];
+	size_t n = extract("The talks were led by U.S. National Security Adviser Mike Waltz on "
+	                   "Tuesday.",
+	                   f, 16);
+	CHECK(has(f, n, "Mike Waltz", NER_PERSON));
+	for (size_t i = 0; i < n; i++) {
+		CHECK(!strstr(f[i].text, "Security"));
+		CHECK(!strstr(f[i].text, "Adviser"));
+	}
+}
+
 static void test_person_words(void)
 {
 	/* A lone word the lists know only as a person's name is a person. */
@@ -579,6 +645,9 @@ static const struct check_case cases[] = {
     CASE(test_model_on_news, "the committed model finds typed entities in news"),
     CASE(test_typographic_marks, "curly quotes and apostrophes tag like ASCII ones"),
     CASE(test_person_words, "a word known only as a name is a person"),
+    CASE(test_titles_cut, "a name that runs into a title is cut before it"),
+    CASE(test_caps, "capitalisation classes are counted away from sentence starts and saved"),
+    CASE(test_sentence_initial_words, "capitalised common words opening a sentence are not names"),
 };
 
 CHECK_MAIN(cases)
