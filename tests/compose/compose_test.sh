@@ -223,6 +223,12 @@ for part in range(6):
             a["id"] = "load-%04d" % n
             a["text"] = "\n\n".join([a["text"]] * 3) + "\n\nThis is copy %d of the story." % n
             f.write(json.dumps(a) + "\n")
+with open(os.path.join(work, "restart.jsonl"), "w") as f:
+    for n in range(500):
+        a = dict(examples[n % len(examples)])
+        a["id"] = "restart-%04d" % n
+        a["text"] = a["text"] + "\n\nThis is version %d of the story." % n
+        f.write(json.dumps(a) + "\n")
 EOF
 post() { # FILE; retried while the in-flight window is full (429)
 	local code tries=0
@@ -320,8 +326,41 @@ five() { [ "$(running_workers)" = 5 ]; }
 wait_until 60 "five running workers" five
 healthy producer || fail "the producer is not healthy after scaling"
 healthy sink || fail "the sink is not healthy after scaling"
-log "scaled to $(running_workers) running workers"
+log "scaled to $(running_workers) running workers (the killed one: $(docker inspect -f \
+	'{{.State.Status}}, restarted {{.RestartCount}} times' "$victim" 2>/dev/null || echo gone))"
 phase_done "scaled to 5 workers"
+
+# ---- the producer restarted with articles in flight -------------------------------
+# With the workers stopped, 500 articles are taken and cannot be finished;
+# the producer is restarted with all of them unacknowledged. They are in its
+# journal, on its volume: the restarted producer resends them, and the
+# workers and the sink reconnect to it by its service name.
+compose stop -t 10 worker >>"$work/up.log" 2>&1 || fail "stopping the workers failed"
+post "$work/restart.jsonl"
+compose restart -t 10 producer >>"$work/up.log" 2>&1 || fail "restarting the producer failed"
+wait_until 60 "the restarted producer to be healthy" healthy producer
+compose start worker >>"$work/up.log" 2>&1 || fail "starting the workers again failed"
+five_again() { [ "$(running_workers)" = 5 ]; }
+wait_until 60 "the five workers to run again" five_again
+total=$((nexamples + nload + 500))
+every_one() { [ "$(stored)" -ge "$total" ]; }
+wait_until 120 "the 500 articles posted before the producer restarted" every_one
+all_in "$work/restart.jsonl" || fail "digests missing after the restart"
+[ "$(stored)" = "$total" ] || fail "sink stores $(stored) digests, expected $total"
+plog=$(compose logs --no-color producer 2>/dev/null || true)
+grep -q "stopping with 500 articles unacknowledged" <<<"$plog" ||
+	fail "the producer did not stop with the 500 articles in flight"
+grep -q "journal: resending 500 articles" <<<"$plog" ||
+	fail "the restarted producer did not resend the 500 articles from its journal"
+log "producer restarted with 500 articles unacknowledged; its journal resent them; all 500 digests in, once each"
+for svc in producer sink worker; do
+	for id in $(compose ps -q "$svc"); do
+		[ "$(docker inspect -f '{{.HostConfig.RestartPolicy.Name}}' "$id")" = unless-stopped ] ||
+			fail "$svc has no restart policy"
+		[ "$(docker inspect -f '{{.Config.User}}' "$id")" = newsdigest ] || fail "$svc runs as root"
+	done
+done
+phase_done "producer restarted, journal resent"
 
 # ---- down with volumes ----------------------------------------------------------
 vols=$(docker volume ls -q --filter "label=com.docker.compose.project=$project")
