@@ -12,11 +12,30 @@
 #include "hmap.h"
 #include "log.h"
 
+/* Past this size, a journal whose settled records outweigh its live ones
+ * three to one is rewritten with only the live ones. */
+#define JOURNAL_COMPACT_MIN (4u << 20)
+
+/* An article added and not yet settled, and where its "add" line lies in
+ * the file, so that compaction can copy it without keeping the text. */
+struct live {
+	struct live *prev, *next;
+	off_t off, new_off;
+	size_t len;
+	char id[];
+};
+
 struct journal {
 	int fd;
+	char *path;
 	struct article **pending;
 	size_t npending;
 	struct buf line;
+	struct hmap live;         /* id -> struct live */
+	struct live *head, *tail; /* live records in the order added */
+	off_t size;               /* bytes in the file */
+	off_t live_bytes;         /* bytes of the live records' lines */
+	int untracked;            /* a record could not be tracked: never compact */
 };
 
 static cJSON *article_json(const struct article *a)
@@ -56,8 +75,8 @@ static struct article *article_of_json(const cJSON *o)
 	return a;
 }
 
-/* Append one record as a single write. */
-static int append(struct journal *j, cJSON *rec)
+/* Append one record as a single write; *at is where it starts. */
+static int append(struct journal *j, cJSON *rec, off_t *at)
 {
 	char *s = cJSON_PrintUnformatted(rec);
 	if (!s)
@@ -76,7 +95,80 @@ static int append(struct journal *j, cJSON *rec)
 		}
 		off += (size_t)w;
 	}
+	*at = j->size;
+	j->size += (off_t)off;
 	return 0;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Rewrite the file with only the live records, in order: copy each one's
+ * line from the old file into a temporary one, fsync it and rename it over
+ * the old one, so a kill at any point leaves either file whole. */
+static int compact(struct journal *j)
+{
+	char tmp[4200];
+	snprintf(tmp, sizeof tmp, "%s.tmp", j->path);
+	int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), rc = 0;
+	if (fd < 0)
+		return -errno;
+	off_t w = 0;
+	for (struct live *l = j->head; l && !rc; l = l->next) {
+		buf_reset(&j->line);
+		if (buf_reserve(&j->line, l->len)) {
+			rc = -ENOMEM;
+			break;
+		}
+		ssize_t r = pread(j->fd, j->line.p, l->len, l->off);
+		if (r != (ssize_t)l->len) {
+			rc = r < 0 ? -errno : -EIO;
+			break;
+		}
+		rc = write_all(fd, j->line.p, l->len);
+		l->new_off = w;
+		w += (off_t)l->len;
+	}
+	if (!rc && (fsync(fd) != 0 || fcntl(fd, F_SETFL, O_APPEND) != 0))
+		rc = -errno;
+	if (!rc && rename(tmp, j->path) != 0)
+		rc = -errno;
+	if (rc) {
+		close(fd);
+		unlink(tmp);
+		return rc;
+	}
+	for (struct live *l = j->head; l; l = l->next)
+		l->off = l->new_off;
+	close(j->fd);
+	j->fd = fd;
+	j->size = w;
+	return 0;
+}
+
+static void maybe_compact(struct journal *j)
+{
+	if (j->untracked || j->size < JOURNAL_COMPACT_MIN || j->size < 4 * j->live_bytes)
+		return;
+	off_t before = j->size;
+	int rc = compact(j);
+	if (rc)
+		log_warn("journal %s: cannot compact it (%s); it keeps growing", j->path,
+		         strerror(-rc));
+	else
+		log_debug("journal %s: compacted from %lld to %lld bytes (%zu articles pending)",
+		          j->path, (long long)before, (long long)j->size, j->live.count);
 }
 
 int journal_add(struct journal *j, const struct article *a)
@@ -88,9 +180,32 @@ int journal_add(struct journal *j, const struct article *a)
 		return -ENOMEM;
 	}
 	cJSON_AddItemToObject(rec, "add", art);
-	int rc = append(j, rec);
+	off_t at;
+	int rc = append(j, rec, &at);
 	cJSON_Delete(rec);
-	return rc;
+	if (rc || hmap_get(&j->live, a->id))
+		return rc; /* a second add of a live id: the first one counts */
+	size_t idlen = strlen(a->id);
+	struct live *l = malloc(sizeof *l + idlen + 1);
+	if (l)
+		memcpy(l->id, a->id, idlen + 1);
+	if (!l || hmap_put(&j->live, l->id, l)) {
+		/* Compaction would lose an article it does not know of. */
+		free(l);
+		j->untracked = 1;
+		return 0;
+	}
+	l->off = at;
+	l->len = j->line.len;
+	l->next = NULL;
+	l->prev = j->tail;
+	if (j->tail)
+		j->tail->next = l;
+	else
+		j->head = l;
+	j->tail = l;
+	j->live_bytes += (off_t)l->len;
+	return 0;
 }
 
 int journal_done(struct journal *j, const char *id)
@@ -100,8 +215,23 @@ int journal_done(struct journal *j, const char *id)
 		cJSON_Delete(rec);
 		return -ENOMEM;
 	}
-	int rc = append(j, rec);
+	off_t at;
+	int rc = append(j, rec, &at);
 	cJSON_Delete(rec);
+	struct live *l = rc ? NULL : hmap_del(&j->live, id);
+	if (l) {
+		if (l->prev)
+			l->prev->next = l->next;
+		else
+			j->head = l->next;
+		if (l->next)
+			l->next->prev = l->prev;
+		else
+			j->tail = l->prev;
+		j->live_bytes -= (off_t)l->len;
+		free(l);
+		maybe_compact(j);
+	}
 	return rc;
 }
 
@@ -189,6 +319,11 @@ struct journal *journal_open(const char *path, struct buf *err)
 		return NULL;
 	}
 	j->fd = -1;
+	j->path = strdup(path);
+	if (!j->path) {
+		buf_printf(err, "out of memory");
+		goto fail;
+	}
 	if (load(j, path, err))
 		goto fail;
 	/* Rewrite with only what is pending, atomically. */
@@ -209,7 +344,8 @@ struct journal *journal_open(const char *path, struct buf *err)
 		goto fail;
 	}
 	close(j->fd);
-	j->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	/* Read access too: compaction copies live lines out of it. */
+	j->fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
 	if (j->fd < 0) {
 		buf_printf(err, "cannot append to journal %s: %s", path, strerror(errno));
 		goto fail;
@@ -238,6 +374,12 @@ void journal_close(struct journal *j)
 	for (size_t i = 0; i < j->npending; i++)
 		article_free(j->pending[i]);
 	free(j->pending);
+	for (struct live *l = j->head, *next; l; l = next) {
+		next = l->next;
+		free(l);
+	}
+	hmap_free(&j->live);
 	buf_free(&j->line);
+	free(j->path);
 	free(j);
 }

@@ -7,10 +7,14 @@
  * The file is JSON Lines: {"add": ARTICLE} when an article is read and
  * {"done": "id"} when it is settled (acknowledged, or given up). Opening a
  * journal reads it, keeps the articles added and not done, and rewrites the
- * file with only those (write to a temporary file, fsync, rename), so it
- * stays small. Records are appended with one write(2) each: a process kill
- * loses nothing the call returned for; a torn last line (power loss) is
- * ignored on the next open.
+ * file with only those (write to a temporary file, fsync, rename). A
+ * journal that stays open (a producer running as a service) is compacted
+ * the same way while it runs: once the file passes 4 MiB and its settled
+ * records outweigh the pending ones three to one, the pending records are
+ * copied to a new file that replaces it. Memory per pending article is a
+ * small record (its id and where its line lies), never its text. Records are appended with one
+ * write(2) each: a process kill loses nothing the call returned for; a torn last line (power loss)
+ * is ignored on the next open.
  */
 #ifndef ND_JOURNAL_H
 #define ND_JOURNAL_H

@@ -3,6 +3,6 @@
 # Usage: tools/settings-table.sh [BIN_DIR]
 set -euo pipefail
 bin=${1:-build/bin}
-for prog in producer worker sink digest; do
+for prog in producer worker sink digest nd-probe; do
 	"$bin/$prog" --help-markdown
 done

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -367,6 +368,38 @@ class HttpTest(unittest.TestCase):
             self.assertEqual(status, 200)
             self.assertEqual(json.loads(body), d)
 
+    def test_nd_probe_passes_on_healthz_and_fails_on_errors_and_silence(self):
+        probe = os.path.join(BIN, "nd-probe")
+        base = "http://127.0.0.1:%d" % self.pipe.ports["http"]
+        p = subprocess.run([probe, base + "/healthz"], capture_output=True, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        self.assertEqual(json.loads(p.stdout)["digests"], len(self.by_id))
+        p = subprocess.run([probe, base + "/nope"], capture_output=True, timeout=30)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(b"HTTP 404", p.stderr)
+        # A listener that never answers: the deadline ends the check.
+        silent = socket.socket()
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        try:
+            t0 = time.monotonic()
+            p = subprocess.run([probe, "--timeout", "300",
+                                "http://127.0.0.1:%d/healthz" % silent.getsockname()[1]],
+                               capture_output=True, timeout=30)
+            self.assertLess(time.monotonic() - t0, 5)
+        finally:
+            silent.close()
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(b"no answer", p.stderr)
+        self.assertIn(b"--timeout 300", p.stderr)
+        p = subprocess.run([probe, "http://127.0.0.1:%d/healthz" % harness.free_port()],
+                           capture_output=True, timeout=30)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(b"cannot connect", p.stderr)
+        p = subprocess.run([probe, "localhost:8080"], capture_output=True, timeout=30)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(b"expected http://HOST[:PORT]/PATH", p.stderr)
+
     def test_paging_returns_every_digest_once_oldest_first(self):
         seen, after, pages = [], 0, 0
         while True:
@@ -578,7 +611,7 @@ class CommandTest(unittest.TestCase):
     def test_every_setting_has_help_and_a_readme_row(self):
         with open(os.path.join(SOURCE, "README.md"), encoding="utf-8") as f:
             readme = f.read()
-        for prog in ("producer", "worker", "sink", "digest"):
+        for prog in ("producer", "worker", "sink", "digest", "nd-probe"):
             p = self.run_cmd([prog, "--help"])
             self.assertEqual(p.returncode, 0)
             self.assertIn(b"usage: " + prog.encode(), p.stdout)

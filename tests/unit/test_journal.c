@@ -2,6 +2,8 @@
  * ignored; reopening compacts the file. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -17,7 +19,7 @@ static void fresh(void)
 
 static struct article *art(const char *title, const char *body)
 {
-	char text[256];
+	char text[4096];
 	snprintf(text, sizeof text, "%s\n%s", title, body);
 	return article_from_text(text, strlen(text), "src", title);
 }
@@ -126,11 +128,81 @@ static void an_unwritable_journal_is_a_clear_error(void)
 	buf_free(&err);
 }
 
+static long file_size(void)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* A service journals and settles articles for days: the file must stay
+ * bounded, and the articles still pending must come through compaction
+ * whole and in order, with appends going on to the new file. */
+static void an_open_journal_is_compacted_as_articles_settle(void)
+{
+	fresh();
+	struct buf err = BUF_INIT;
+	struct journal *j = journal_open(path, &err);
+	CHECK(j != NULL);
+	char body[2048], title[64];
+	memset(body, 'x', sizeof body - 2);
+	body[sizeof body - 2] = '.';
+	body[sizeof body - 1] = 0;
+	struct article *first = art("Pending first", "Kept across compaction.");
+	CHECK_INT(journal_add(j, first), 0);
+	struct article *middle = NULL;
+	long largest = 0;
+	for (int i = 0; i < 6000; i++) {
+		snprintf(title, sizeof title, "Story %d", i);
+		struct article *a = art(title, body);
+		CHECK(a != NULL);
+		CHECK_INT(journal_add(j, a), 0);
+		if (i == 3000) {
+			middle = a; /* stays pending */
+			continue;
+		}
+		CHECK_INT(journal_done(j, a->id), 0);
+		article_free(a);
+		if (file_size() > largest)
+			largest = file_size();
+	}
+	/* 6000 articles of 2 KiB went through; the file never passed the
+	 * 4 MiB threshold by more than one record. */
+	CHECK(largest < (4L << 20) + 4096);
+	CHECK(largest > (4L << 20) - 4096);
+	struct article *last = art("Pending last", "Added after compaction.");
+	CHECK_INT(journal_add(j, last), 0);
+	journal_close(j);
+
+	j = journal_open(path, &err);
+	CHECK(j != NULL);
+	struct article **p = NULL;
+	int n = journal_take_pending(j, &p);
+	CHECK_INT(n, 3);
+	CHECK_STR(p[0]->id, first->id);
+	CHECK_STR(p[0]->text.p, "Kept across compaction.");
+	CHECK_STR(p[1]->id, middle->id);
+	CHECK_STR(p[1]->title, "Story 3000");
+	CHECK_INT((long)p[1]->text.len, (long)strlen(body));
+	CHECK_STR(p[2]->id, last->id);
+	CHECK_INT(file_lines(), 3);
+	for (int i = 0; i < n; i++)
+		article_free(p[i]);
+	free(p);
+	journal_close(j);
+	article_free(first);
+	article_free(middle);
+	article_free(last);
+	unlink(path);
+	buf_free(&err);
+}
+
 static const struct check_case cases[] = {
     CASE(pending_articles_survive_reopening,
          "pending articles survive reopening, settled ones do not"),
     CASE(rejected_articles_keep_their_reason, "rejected articles keep their reason"),
     CASE(a_torn_last_line_is_ignored, "a torn last line is ignored"),
     CASE(an_unwritable_journal_is_a_clear_error, "an unwritable journal is a clear error"),
+    CASE(an_open_journal_is_compacted_as_articles_settle,
+         "an open journal is compacted as its articles settle, pending ones kept in order"),
 };
 CHECK_MAIN(cases)
