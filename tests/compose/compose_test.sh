@@ -124,8 +124,9 @@ phase_done "docker daemon"
 # ---- base images --------------------------------------------------------------
 build_pkgs="gcc,libc6-dev,make,binutils,cmake,pkg-config,libzmq3-dev,libprotobuf-c-dev"
 build_pkgs+=",protobuf-c-compiler,libuv1-dev,libsqlite3-dev,libutf8proc-dev,libcjson-dev"
-build_pkgs+=",libhttp-parser-dev"
+build_pkgs+=",libhttp-parser-dev,libstemmer-dev"
 runtime_pkgs="libzmq5,libprotobuf-c1,libuv1,libsqlite3-0,libutf8proc2,libcjson1,libhttp-parser2.9"
+runtime_pkgs+=",libstemmer0d"
 mirror=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i ~ /\/debian\/?$/) { print $i; exit } }' \
 	/etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
 [ -n "$mirror" ] || mirror=$(awk '/^deb / && $2 ~ /\/debian\/?$/ { print $2; exit }' \
