@@ -28,6 +28,24 @@ void *zsock_open(void *ctx, const struct zsock_opts *o, struct buf *err)
 	int ivl = 100, ivl_max = 2000;
 	zmq_setsockopt(s, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
 	zmq_setsockopt(s, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
+	if (o->curve_secret) {
+		int server = o->curve_server == NULL, r = 0;
+		r |= zmq_setsockopt(s, ZMQ_CURVE_SERVER, &server, sizeof server);
+		r |= zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, o->curve_secret, 32);
+		if (server) {
+			/* ZAP (curve.h) decides which client keys are let in. */
+			r |= zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, "newsdigest", 10);
+		} else {
+			r |= zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, o->curve_public, 32);
+			r |= zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, o->curve_server, 32);
+		}
+		if (r) {
+			buf_printf(err, "cannot set up CURVE on %s: %s", o->endpoint,
+			           zmq_strerror(errno));
+			zmq_close(s);
+			return NULL;
+		}
+	}
 	int rc = o->bind ? zmq_bind(s, o->endpoint) : zmq_connect(s, o->endpoint);
 	if (rc != 0) {
 		buf_printf(err, "cannot %s %s: %s", o->bind ? "bind" : "connect to", o->endpoint,
@@ -59,7 +77,9 @@ void *zsock_monitor_open(void *ctx, void *sock, const char *name, struct buf *er
 {
 	char ep[128];
 	snprintf(ep, sizeof ep, "inproc://monitor-%s-%p", name, sock);
-	int events = ZMQ_EVENT_CONNECTED | ZMQ_EVENT_CONNECT_RETRIED | ZMQ_EVENT_DISCONNECTED;
+	int events = ZMQ_EVENT_CONNECTED | ZMQ_EVENT_CONNECT_RETRIED | ZMQ_EVENT_DISCONNECTED |
+	             ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+	             ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
 	if (zmq_socket_monitor(sock, ep, events) != 0) {
 		buf_printf(err, "cannot monitor %s: %s", name, zmq_strerror(errno));
 		return NULL;
@@ -95,10 +115,15 @@ int zsock_monitor_read(void *mon, enum zsock_event *ev)
 			break;
 	}
 	zmq_msg_close(&m);
-	*ev = id == ZMQ_EVENT_CONNECTED         ? ZSOCK_EV_CONNECTED
-	      : id == ZMQ_EVENT_CONNECT_RETRIED ? ZSOCK_EV_RETRYING
-	      : id == ZMQ_EVENT_DISCONNECTED    ? ZSOCK_EV_DISCONNECTED
-	                                        : ZSOCK_EV_OTHER;
+	*ev = id == ZMQ_EVENT_CONNECTED               ? ZSOCK_EV_CONNECTED
+	      : id == ZMQ_EVENT_CONNECT_RETRIED       ? ZSOCK_EV_RETRYING
+	      : id == ZMQ_EVENT_DISCONNECTED          ? ZSOCK_EV_DISCONNECTED
+	      : id == ZMQ_EVENT_HANDSHAKE_SUCCEEDED   ? ZSOCK_EV_HANDSHAKEN
+	      : id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ? ZSOCK_EV_AUTH_FAILED
+	      : id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
+	              id == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+	          ? ZSOCK_EV_HANDSHAKE_FAILED
+	          : ZSOCK_EV_OTHER;
 	return 0;
 }
 

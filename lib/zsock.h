@@ -31,6 +31,10 @@ struct zsock_opts {
 	int sndhwm, rcvhwm;   /* 0: ZeroMQ's default (1000) */
 	long long max_msg;    /* ZMQ_MAXMSGSIZE for receiving sockets; 0: none */
 	int linger_ms;        /* -1: wait forever; default 0 */
+	/* CURVE (see curve.h): NULL curve_secret for none. A socket with
+	 * curve_server NULL is a CURVE server, authenticated through ZAP;
+	 * otherwise a client of the server with that public key. 32 bytes each. */
+	const unsigned char *curve_secret, *curve_public, *curve_server;
 };
 
 /* Open and bind/connect a socket. Returns the socket or NULL with a message
@@ -69,9 +73,14 @@ enum zsock_event {
 	ZSOCK_EV_CONNECTED,
 	ZSOCK_EV_RETRYING,
 	ZSOCK_EV_DISCONNECTED,
+	ZSOCK_EV_HANDSHAKEN,       /* ZMTP handshake done: the peer takes part */
+	ZSOCK_EV_AUTH_FAILED,      /* the server refused our CURVE key */
+	ZSOCK_EV_HANDSHAKE_FAILED, /* any other handshake failure */
 };
 void *zsock_monitor_open(void *ctx, void *sock, const char *name, struct buf *err);
-/* Read one pending event (non-blocking): 0 and *ev set, or -EAGAIN. */
+/* Read one pending event (non-blocking): 0 and *ev set, or -EAGAIN. Every
+ * connection that fails its handshake gives one ZSOCK_EV_*_FAILED event and
+ * then one ZSOCK_EV_DISCONNECTED. */
 int zsock_monitor_read(void *mon, enum zsock_event *ev);
 
 /* ZMQ_EVENTS of sock (ZMQ_POLLIN | ZMQ_POLLOUT bits), 0 on error. */

@@ -39,6 +39,7 @@
 #include "article.h"
 #include "chunk.h"
 #include "conf.h"
+#include "curve.h"
 #include "hmap.h"
 #include "http.h"
 #include "journal.h"
@@ -51,7 +52,7 @@
 
 struct settings {
 	const char *chunks, *acks, *source, *progress, *inbox, *journal, *http, *log_level,
-	    *log_format;
+	    *log_format, *curve_secret, *curve_allow;
 	long chunk_bytes, window, max_article, ack_timeout, max_attempts, max_msg, dead_grace,
 	    http_max_body, max_chunks;
 };
@@ -92,6 +93,11 @@ struct producer {
 	uv_loop_t *loop;
 	void *ctx, *push, *pull, *mon;
 	struct zwatch wpush, wpull, wmon;
+	struct curve_conf curve;
+	struct curve_zap *zap;
+	/* Connections whose handshake failed and whose disconnection is still
+	 * to come: those never held chunks (see on_monitor). */
+	unsigned long failed_handshakes;
 	uv_async_t wake;
 	uv_timer_t tick;
 	uv_signal_t sigterm, sigint;
@@ -739,8 +745,17 @@ static void on_monitor(struct zwatch *w)
 	struct producer *p = w->data;
 	enum zsock_event ev;
 	while (zsock_monitor_read(p->mon, &ev) == 0) {
+		/* A client refused at the handshake (a wrong CURVE key, a
+		 * stranger) disconnects too, but never took part: only the
+		 * disconnection of a worker past its handshake counts. */
+		if (ev == ZSOCK_EV_AUTH_FAILED || ev == ZSOCK_EV_HANDSHAKE_FAILED)
+			p->failed_handshakes++;
 		if (ev != ZSOCK_EV_DISCONNECTED)
 			continue;
+		if (p->failed_handshakes) {
+			p->failed_handshakes--;
+			continue;
+		}
 		uint64_t soon = uv_now(p->loop) + (uint64_t)p->set.dead_grace;
 		size_t n = 0;
 		for (struct flight *f = p->list; f; f = f->next)
@@ -975,6 +990,7 @@ static void stop_loop(struct producer *p)
 	zwatch_close(&p->wpull);
 	if (p->mon)
 		zwatch_close(&p->wmon);
+	curve_zap_stop(p->zap);
 	http_server_close(p->http);
 	p->http = NULL;
 	uv_walk(p->loop, close_walk, NULL);
@@ -1055,6 +1071,9 @@ int main(int argc, char **argv)
 	    {"progress", "DIGEST_PROGRESS", CONF_STR, "auto",
 	     "progress line on stderr (auto: when stderr is a terminal)", &s->progress, 0, 0,
 	     "auto|always|never"},
+	    CONF_OPT_CURVE_SECRET(&s->curve_secret,
+	                          "turns on CURVE for the chunk and acknowledgement sockets"),
+	    CONF_OPT_CURVE_ALLOW(&s->curve_allow),
 	    CONF_OPT_MAX_MSG(&s->max_msg),
 	    CONF_OPTS_LOG(&s->log_level, &s->log_format),
 	};
@@ -1116,9 +1135,34 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	const struct curve_settings cs = {s->curve_secret, s->curve_allow, NULL, NULL};
+	if (curve_conf_load(&p->curve, CURVE_ROLE_SERVER, &cs, &p->err)) {
+		fprintf(stderr, "producer: %s\n", p->err.p);
+		return 2;
+	}
 	p->ctx = zmq_ctx_new();
-	struct zsock_opts co = {ZMQ_PUSH, s->chunks, 1, 0, 0, 0, 0};
-	struct zsock_opts ao = {ZMQ_PULL, s->acks, 1, 0, 0, s->max_msg, 0};
+	p->loop = uv_default_loop();
+	/* The authentication handler must be there before anything is bound. */
+	if (p->curve.on && !(p->zap = curve_zap_start(p->ctx, p->loop, p->curve.allow, &p->err))) {
+		log_error("%s", p->err.p);
+		return 1;
+	}
+	struct zsock_opts co = {.type = ZMQ_PUSH,
+	                        .endpoint = s->chunks,
+	                        .bind = 1,
+	                        .sndhwm = 0,
+	                        .rcvhwm = 0,
+	                        .max_msg = 0,
+	                        .linger_ms = 0};
+	struct zsock_opts ao = {.type = ZMQ_PULL,
+	                        .endpoint = s->acks,
+	                        .bind = 1,
+	                        .sndhwm = 0,
+	                        .rcvhwm = 0,
+	                        .max_msg = s->max_msg,
+	                        .linger_ms = 0};
+	curve_zsock_opts(&p->curve, NULL, &co);
+	curve_zsock_opts(&p->curve, NULL, &ao);
 	p->push = zsock_open(p->ctx, &co, &p->err);
 	p->pull = p->push ? zsock_open(p->ctx, &ao, &p->err) : NULL;
 	if (!p->pull) {
@@ -1132,7 +1176,6 @@ int main(int argc, char **argv)
 	p->mon = zsock_monitor_open(p->ctx, p->push, "chunks", &p->err);
 	if (!p->mon)
 		log_warn("%s; worker deaths are noticed only by --ack-timeout", p->err.p);
-	p->loop = uv_default_loop();
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->not_full, NULL);
 	uv_async_init(p->loop, &p->wake, on_wake);
@@ -1167,7 +1210,10 @@ int main(int argc, char **argv)
 	uv_signal_start(&p->sigint, on_signal, SIGINT);
 	p->started_ms = uv_now(p->loop);
 	p->rng = now_us() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ULL;
-	log_info("chunks on %s, acknowledgements on %s", s->chunks, s->acks);
+	log_info("chunks on %s, acknowledgements on %s%s", s->chunks, s->acks,
+	         p->curve.on ? " (CURVE on)" : "");
+	if (p->curve.on)
+		log_info("CURVE: %zu client keys allowed", curve_allow_count(p->curve.allow));
 
 	pthread_t reader;
 	if (pthread_create(&reader, NULL, reader_main, p) != 0) {
@@ -1217,6 +1263,8 @@ int main(int argc, char **argv)
 	zmq_close(p->pull);
 	if (p->mon)
 		zmq_close(p->mon);
+	curve_zap_free(p->zap);
+	curve_conf_free(&p->curve);
 	if (!p->stopping)
 		journal_close(p->journal);
 	zmq_ctx_term(p->ctx);

@@ -19,6 +19,7 @@
 #include <zmq.h>
 
 #include "conf.h"
+#include "curve.h"
 #include "http.h"
 #include "idf.h"
 #include "assemble.h"
@@ -39,7 +40,7 @@ static const double lat_bounds[LAT_NBUCKETS] = {0.005, 0.01, 0.025, 0.05, 0.1, 0
 
 struct settings {
 	const char *results, *digests, *acks, *store, *out, *out_format, *http, *idf, *log_level,
-	    *log_format;
+	    *log_format, *curve_secret, *curve_allow, *curve_producer;
 	long max_msg, key_points, partial_ttl;
 };
 
@@ -54,6 +55,8 @@ struct sink {
 	uv_loop_t *loop;
 	void *ctx, *pull, *pub, *ack;
 	struct zwatch wpull, wack;
+	struct curve_conf curve;
+	struct curve_zap *zap;
 	uv_signal_t sigterm, sigint;
 	uv_timer_t expiry;
 	struct store *store;
@@ -471,6 +474,7 @@ static void on_signal(uv_signal_t *h, int sig)
 	log_info("signal %d: stopping", sig);
 	zwatch_close(&k->wpull);
 	zwatch_close(&k->wack);
+	curve_zap_stop(k->zap);
 	http_server_close(k->http);
 	k->http = NULL;
 	uv_walk(k->loop, close_walk, NULL);
@@ -507,6 +511,11 @@ int main(int argc, char **argv)
 	    {"partial-ttl", "DIGEST_PARTIAL_TTL", CONF_INT, "300",
 	     "seconds an incomplete article is kept before it is dropped", &s->partial_ttl, 1,
 	     86400 * 7, NULL},
+	    CONF_OPT_CURVE_SECRET(&s->curve_secret,
+	                          "turns on CURVE for the result and digest sockets (server) "
+	                          "and the acknowledgements (client)"),
+	    CONF_OPT_CURVE_ALLOW(&s->curve_allow),
+	    CONF_OPT_CURVE_PRODUCER(&s->curve_producer),
 	    CONF_OPT_MAX_MSG(&s->max_msg),
 	    CONF_OPTS_LOG(&s->log_level, &s->log_format),
 	};
@@ -547,6 +556,11 @@ int main(int argc, char **argv)
 		         "--idf or DIGEST_IDF)",
 		         idf, idf_strerror(rc));
 	}
+	const struct curve_settings cs = {s->curve_secret, s->curve_allow, s->curve_producer, NULL};
+	if (curve_conf_load(&k.curve, CURVE_ROLE_SINK, &cs, &k.err)) {
+		fprintf(stderr, "sink: %s\n", k.err.p);
+		return 2;
+	}
 	k.as = assembler_new();
 	k.store = k.as ? store_open(s->store, &k.err) : NULL;
 	if (!k.store) {
@@ -561,9 +575,36 @@ int main(int argc, char **argv)
 		}
 	}
 	k.ctx = zmq_ctx_new();
-	struct zsock_opts ro = {ZMQ_PULL, s->results, 1, 0, 0, s->max_msg, 0};
-	struct zsock_opts po = {ZMQ_PUB, s->digests, 1, 0, 0, 0, 0};
-	struct zsock_opts ao = {ZMQ_PUSH, s->acks, 0, 0, 0, 0, 2000};
+	k.loop = uv_default_loop();
+	/* The authentication handler must be there before anything is bound. */
+	if (k.curve.on && !(k.zap = curve_zap_start(k.ctx, k.loop, k.curve.allow, &k.err))) {
+		log_error("%s", k.err.p);
+		return 1;
+	}
+	struct zsock_opts ro = {.type = ZMQ_PULL,
+	                        .endpoint = s->results,
+	                        .bind = 1,
+	                        .sndhwm = 0,
+	                        .rcvhwm = 0,
+	                        .max_msg = s->max_msg,
+	                        .linger_ms = 0};
+	struct zsock_opts po = {.type = ZMQ_PUB,
+	                        .endpoint = s->digests,
+	                        .bind = 1,
+	                        .sndhwm = 0,
+	                        .rcvhwm = 0,
+	                        .max_msg = 0,
+	                        .linger_ms = 0};
+	struct zsock_opts ao = {.type = ZMQ_PUSH,
+	                        .endpoint = s->acks,
+	                        .bind = 0,
+	                        .sndhwm = 0,
+	                        .rcvhwm = 0,
+	                        .max_msg = 0,
+	                        .linger_ms = 2000};
+	curve_zsock_opts(&k.curve, NULL, &ro);
+	curve_zsock_opts(&k.curve, NULL, &po);
+	curve_zsock_opts(&k.curve, k.curve.producer, &ao);
 	k.pull = zsock_open(k.ctx, &ro, &k.err);
 	k.pub = k.pull ? zsock_open(k.ctx, &po, &k.err) : NULL;
 	k.ack = k.pub ? zsock_open(k.ctx, &ao, &k.err) : NULL;
@@ -572,7 +613,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	k.loop = uv_default_loop();
 	zwatch_start(&k.wpull, k.loop, k.pull, on_results, &k);
 	zwatch_start(&k.wack, k.loop, k.ack, on_ack_ready, &k);
 	uv_signal_init(k.loop, &k.sigterm);
@@ -597,9 +637,10 @@ int main(int argc, char **argv)
 		}
 	}
 
-	log_info("results on %s, digests on %s, acks to %s, HTTP on %s, store %s (%lld digests)",
+	log_info("results on %s, digests on %s, acks to %s, HTTP on %s, store %s (%lld "
+	         "digests)%s",
 	         s->results, s->digests, s->acks, *s->http ? s->http : "(off)", s->store,
-	         store_count(k.store));
+	         store_count(k.store), k.curve.on ? ", CURVE on" : "");
 	uv_run(k.loop, UV_RUN_DEFAULT);
 
 	/* Give queued acknowledgements a last chance (the socket lingers). */
@@ -619,6 +660,8 @@ int main(int argc, char **argv)
 	zmq_close(k.pull);
 	zmq_close(k.pub);
 	zmq_close(k.ack);
+	curve_zap_free(k.zap);
+	curve_conf_free(&k.curve);
 	zmq_ctx_term(k.ctx);
 	uv_loop_close(k.loop);
 	store_close(k.store);

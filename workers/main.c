@@ -19,6 +19,7 @@
 #include <zmq.h>
 
 #include "conf.h"
+#include "curve.h"
 #include "log.h"
 #include "ner.h"
 #include "tagger.h"
@@ -45,7 +46,8 @@ static void on_signal(int sig)
 }
 
 struct settings {
-	const char *chunks, *results, *id, *model, *log_level, *log_format;
+	const char *chunks, *results, *id, *model, *log_level, *log_format, *curve_secret,
+	    *curve_producer, *curve_sink;
 	long max_msg, prefetch;
 };
 
@@ -66,6 +68,10 @@ int main(int argc, char **argv)
 	    {"prefetch", "DIGEST_WORKER_PREFETCH", CONF_INT, "8",
 	     "chunks queued for this worker at most (lower: fairer, less lost if it dies)",
 	     &s.prefetch, 1, 100000, NULL},
+	    CONF_OPT_CURVE_SECRET(&s.curve_secret,
+	                          "turns on CURVE towards the producer and the sink"),
+	    CONF_OPT_CURVE_PRODUCER(&s.curve_producer),
+	    CONF_OPT_CURVE_SINK(&s.curve_sink),
 	    CONF_OPT_MAX_MSG(&s.max_msg),
 	    CONF_OPTS_LOG(&s.log_level, &s.log_format),
 	};
@@ -89,6 +95,13 @@ int main(int argc, char **argv)
 	}
 	log_init("worker", (enum log_level)log_level_parse(s.log_level),
 	         strcmp(s.log_format, "json") == 0);
+	struct curve_conf curve;
+	const struct curve_settings cs = {s.curve_secret, NULL, s.curve_producer, s.curve_sink};
+	if (curve_conf_load(&curve, CURVE_ROLE_CLIENT, &cs, &err)) {
+		fprintf(stderr, "worker: %s\n", err.p);
+		buf_free(&err);
+		return 2;
+	}
 
 	char name[300];
 	if (*s.id) {
@@ -112,8 +125,22 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	void *ctx = zmq_ctx_new();
-	struct zsock_opts po = {ZMQ_PULL, s.chunks, 0, 0, (int)s.prefetch, s.max_msg, 0};
-	struct zsock_opts ro = {ZMQ_PUSH, s.results, 0, 0, 0, 0, 5000};
+	struct zsock_opts po = {.type = ZMQ_PULL,
+	                        .endpoint = s.chunks,
+	                        .bind = 0,
+	                        .sndhwm = 0,
+	                        .rcvhwm = (int)s.prefetch,
+	                        .max_msg = s.max_msg,
+	                        .linger_ms = 0};
+	struct zsock_opts ro = {.type = ZMQ_PUSH,
+	                        .endpoint = s.results,
+	                        .bind = 0,
+	                        .sndhwm = 0,
+	                        .rcvhwm = 0,
+	                        .max_msg = 0,
+	                        .linger_ms = 5000};
+	curve_zsock_opts(&curve, curve.producer, &po);
+	curve_zsock_opts(&curve, curve.sink, &ro);
 	void *pull = zsock_open(ctx, &po, &err);
 	void *push = pull ? zsock_open(ctx, &ro, &err) : NULL;
 	if (!pull || !push) {
@@ -125,15 +152,15 @@ int main(int argc, char **argv)
 		buf_free(&err);
 		return 1;
 	}
-	log_info("%s pulling from %s, pushing to %s (model %s)", name, s.chunks, s.results,
-	         ner_name(ner));
+	log_info("%s pulling from %s, pushing to %s (model %s%s)", name, s.chunks, s.results,
+	         ner_name(ner), curve.on ? ", CURVE on" : "");
 
 	/* Report peers that cannot be reached, and their comings and goings. */
 	void *mon[2] = {zsock_monitor_open(ctx, pull, "chunks", &err),
 	                zsock_monitor_open(ctx, push, "results", &err)};
 	const char *peer[2] = {"the producer", "the sink"};
 	const char *peer_ep[2] = {s.chunks, s.results};
-	int connected[2] = {0, 0}, warned[2] = {0, 0}, ever[2] = {0, 0};
+	int connected[2] = {0, 0}, warned[2] = {0, 0}, ever[2] = {0, 0}, refused[2] = {0, 0};
 	uint64_t since[2] = {0, 0}; /* since when the peer has been unreachable */
 
 	struct work w;
@@ -159,6 +186,20 @@ int main(int argc, char **argv)
 					connected[i] = ever[i] = 1;
 					warned[i] = 0;
 					since[i] = 0;
+				} else if (ev == ZSOCK_EV_HANDSHAKEN) {
+					refused[i] = 0;
+				} else if ((ev == ZSOCK_EV_AUTH_FAILED ||
+				            ev == ZSOCK_EV_HANDSHAKE_FAILED) &&
+				           !refused[i]) {
+					/* Said once until a handshake succeeds: the
+					 * peer is retried every few hundred ms. */
+					log_warn("%s at %s %s; retrying", peer[i], peer_ep[i],
+					         ev == ZSOCK_EV_AUTH_FAILED
+					             ? "refused this worker's CURVE key (is its "
+					               "public key on the allow list?)"
+					             : "failed the handshake (do both sides "
+					               "agree on CURVE and its keys?)");
+					refused[i] = 1;
 				} else if (ev == ZSOCK_EV_RETRYING && !since[i]) {
 					since[i] = now;
 				} else if (ev == ZSOCK_EV_DISCONNECTED && connected[i]) {
@@ -222,5 +263,6 @@ int main(int argc, char **argv)
 	zmq_close(push);
 	zmq_ctx_term(ctx);
 	ner_close(ner);
+	curve_conf_free(&curve);
 	return 0;
 }
