@@ -1500,11 +1500,17 @@ static uint32_t lexi_word(const void *ctx, const char *s, size_t len)
 	(void)ctx;
 	if (!len || len > LEX_MAX_KEY)
 		return 0;
-	uint32_t f = lexi_exact(s, len) & LEXI_EXACT;
+	uint32_t x = lexi_exact(s, len);
+	uint32_t f = (x & LEXI_EXACT) | (x & LX_PHRASE ? TAGGER_LEX_PHRASE : 0);
 	char low[LEX_MAX_KEY];
-	for (size_t k = 0; k < len; k++)
-		low[k] = s[k] >= 'A' && s[k] <= 'Z' ? (char)(s[k] - 'A' + 'a') : s[k];
-	return f | (lex_get(&lexi_rules, low, len) & LEXI_LOWER);
+	bool changed = false;
+	for (size_t k = 0; k < len; k++) {
+		bool up = s[k] >= 'A' && s[k] <= 'Z';
+		low[k] = up ? (char)(s[k] - 'A' + 'a') : s[k];
+		changed |= up;
+	}
+	/* A word in lower case already was looked up as it is. */
+	return f | ((changed ? lex_get(&lexi_rules, low, len) : x) & LEXI_LOWER);
 }
 
 static size_t lexi_phrase(const void *ctx, const struct tagger_tok *toks, size_t n, uint32_t *cls)

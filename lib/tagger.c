@@ -239,7 +239,7 @@ static void tok_hash(const struct tagger *tg, const struct tagger_tok *t, struct
 	size_t n;
 	int up = 0, lo = 0, dg = 0;
 	h->word = fnv(t->s, t->len, false);
-	h->lex = lx ? lx->word(lx->ctx, t->s, t->len) : 0;
+	h->lex = lx ? lx->word(lx->ctx, t->s, t->len) : 0; /* TAGGER_LEX_PHRASE cleared below */
 	h->gaz = 0;
 	h->lower = fnv(t->s, t->len, true);
 	h->cap = cap_class(tg, h->lower);
@@ -451,7 +451,9 @@ static void sentence_rows(struct tagger *t, const struct tagger_tok *toks, size_
 		tok_hash(t, &toks[i], &t->th[i]);
 	for (size_t i = 0; t->lx && i < n;) {
 		uint32_t cls = 0;
-		size_t k = t->lx->phrase(t->lx->ctx, toks + i, n - i, &cls);
+		size_t k = t->th[i].lex & TAGGER_LEX_PHRASE
+		               ? t->lx->phrase(t->lx->ctx, toks + i, n - i, &cls)
+		               : 0;
 		if (k < 2 || k > n - i) {
 			i++;
 			continue;
@@ -460,6 +462,8 @@ static void sentence_rows(struct tagger *t, const struct tagger_tok *toks, size_
 			t->th[i + j].gaz = (j ? 2u : 1u) | cls << 2;
 		i += k;
 	}
+	for (size_t i = 0; i < n; i++)
+		t->th[i].lex &= ~TAGGER_LEX_PHRASE;
 	for (size_t i = 0; i < n; i++) {
 		const struct tokh *win[5];
 		for (int d = -2; d <= 2; d++) {

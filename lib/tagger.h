@@ -78,8 +78,13 @@ struct tagger;
  * The checksum identifies the lists; a model records the checksum of the
  * lists it was trained with and will not load beside other lists.
  */
+/* Set by a lexicon's word() when a multi-word entry may start at the word:
+ * only then is phrase() asked. Not a class bit. */
+#define TAGGER_LEX_PHRASE (1u << 31)
+
 struct tagger_lexicon {
-	/* Class bits of one word as written (0: in no list). */
+	/* Class bits of one word as written (0: in no list), plus
+	 * TAGGER_LEX_PHRASE. */
 	uint32_t (*word)(const void *ctx, const char *s, size_t len);
 	/* Tokens (2 or more) of the longest multi-word entry that starts at
 	 * toks[0], within toks[0..n); 0 when none. Its class bits in *cls. */
