@@ -916,7 +916,8 @@ int tagger_save(const struct tagger *t, const char *path)
 	p += 4;
 	for (size_t i = 0; i < t->ncap; i++)
 		put32(p + 4 * i, t->caph[i]);
-	memcpy(p + 4 * t->ncap, t->capc, t->ncap);
+	if (t->ncap)
+		memcpy(p + 4 * t->ncap, t->capc, t->ncap);
 	put32(b + size - 4, fnv_update(2166136261u, b, size - 4));
 
 	size_t plen = strlen(path);
