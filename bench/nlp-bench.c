@@ -2,34 +2,43 @@
  * nlp-bench: throughput of the NLP core on one core, stage by stage.
  *
  * Loads articles (a JSON Lines file with a "text" field per line, default
- * ../shared/data/news-summ/bbc-dev.jsonl, or plain-text files), normalises
- * them once, then times, over the same texts and in this process:
- *   - segmentation (tokenizer and sentence splitter),
- *   - segmentation + entity extraction,
- *   - the whole worker step (work_chunk: segmentation, extraction, scoring
- *     and encoding of the result),
- * and prints tokens per second for each, with the best of --rounds runs
- * (the machine is shared, so the best run is the least disturbed one).
- * --quick runs one short round: CI uses it so the benchmark cannot rot; it
- * asserts nothing about speed.
+ * ../shared/data/news-summ/bbc-dev.jsonl, or plain-text files), then times,
+ * over the same texts and in this process:
+ *   - normalisation (text_normalize on the raw text), in MB/s;
+ *   - segmentation (tokenizer and sentence splitter, one pass), tokens/s;
+ *   - entity extraction alone on documents segmented beforehand, tokens/s;
+ *   - the sink's step: entities merged, key points and keywords chosen from
+ *     the worker results of an article (summary_build), articles/s;
+ *   - the whole worker step (work_chunk: segmentation, sentence kinds,
+ *     entities, terms, scores, encoding), tokens/s and articles/s;
+ * each as the median of --rounds runs with the slowest and fastest run's
+ * rate beside it (the machine is shared: the spread shows how much). It also
+ * prints the encoded sizes of a chunk and of its result per article (the
+ * bytes on the wire), and the machine it ran on. --quick runs one short
+ * round: CI uses it so the benchmark cannot rot; it asserts nothing about
+ * speed.
  */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "conf.h"
 #include "ner.h"
 #include "seg.h"
+#include "summary.h"
+#include "terms.h"
 #include "text.h"
 #include "wire.h"
 #include "work.h"
 
 struct corpus {
-	struct buf *texts;
-	size_t n, cap, bytes;
+	struct buf *texts; /* normalised, as workers receive them */
+	struct buf *raw;   /* as read, for the normalisation stage */
+	size_t n, cap, bytes, raw_bytes;
 };
 
 static double now_s(void)
@@ -39,21 +48,74 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* 25.1 M, 786.8 k, 5748 */
+static void human(double v, char *dst, size_t cap)
+{
+	if (v >= 1e6)
+		snprintf(dst, cap, "%.2f M", v / 1e6);
+	else if (v >= 1e4)
+		snprintf(dst, cap, "%.1f k", v / 1e3);
+	else
+		snprintf(dst, cap, "%.0f", v);
+}
+
+/* One table row: amount of work per run, and run times (median, slowest,
+ * fastest) into a rate. */
+static void row(const char *name, double work, double med, double slow, double fast,
+                const char *unit)
+{
+	char m[32], lo[32], hi[32];
+	human(work / med, m, sizeof m);
+	human(work / slow, lo, sizeof lo);
+	human(work / fast, hi, sizeof hi);
+	printf("%-44s %10s %-11s %s - %s\n", name, m, unit, lo, hi);
+}
+
+/* The machine, as the figures depend on it. */
+static void print_machine(void)
+{
+	char model[256] = "unknown CPU", line[512];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	while (f && fgets(line, sizeof line, f)) {
+		char *colon = strchr(line, ':');
+		if (!strncmp(line, "model name", 10) && colon) {
+			snprintf(model, sizeof model, "%s", colon + 2);
+			model[strcspn(model, "\n")] = 0;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	printf("machine: %ld cores online, %s\n", sysconf(_SC_NPROCESSORS_ONLN), model);
+}
+
 static int corpus_add(struct corpus *c, const char *text, size_t n)
 {
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 64;
 		struct buf *t = realloc(c->texts, cap * sizeof *t);
-		if (!t)
+		if (t)
+			c->texts = t;
+		struct buf *r = realloc(c->raw, cap * sizeof *r);
+		if (r)
+			c->raw = r;
+		if (!t || !r)
 			return -1;
-		c->texts = t;
 		c->cap = cap;
 	}
-	struct buf *b = &c->texts[c->n];
+	struct buf *b = &c->texts[c->n], *r = &c->raw[c->n];
 	*b = (struct buf)BUF_INIT;
-	if (text_normalize(b, text, n, NULL) || !b->p)
+	*r = (struct buf)BUF_INIT;
+	if (text_normalize(b, text, n, NULL) || !b->p || buf_append(r, text, n))
 		return -1;
 	c->bytes += b->len;
+	c->raw_bytes += n;
 	c->n++;
 	return 0;
 }
@@ -108,7 +170,7 @@ int main(int argc, char **argv)
 	     "entity model file, or 'rules' (default: the installed models/ner.model)", &model, 0,
 	     0, NULL},
 	    {"rounds", "DIGEST_BENCH_ROUNDS", CONF_INT, "5",
-	     "timed runs per stage; the best counts", &rounds, 1, 1000, NULL},
+	     "timed runs per stage; the median is shown with the spread", &rounds, 1, 1000, NULL},
 	    {"quick", "DIGEST_BENCH_QUICK", CONF_BOOL, "0",
 	     "one short round on a few articles (for CI: proves the benchmark runs)", &quick, 0, 0,
 	     NULL},
@@ -157,32 +219,64 @@ int main(int argc, char **argv)
 	}
 	printf("corpus: %zu articles, %zu bytes, %zu tokens (%s)\n", c.n, c.bytes, tokens,
 	       first < argc ? "files" : data);
-	printf("%-34s %14s %12s\n", "stage (one core)", "tokens/s", "MB/s");
+	print_machine();
+	printf("each figure: the median of %ld timed runs, with the slowest and fastest\n", rounds);
+	printf("%-44s %10s %-11s %s\n", "stage (one core)", "median", "unit", "slowest - fastest");
 
-	/* The entity stage alone runs over documents segmented beforehand. */
+	/* Inputs of the later stages, made once: segmented documents, and the
+	 * worker's results decoded as the sink receives them. */
 	struct seg_doc *docs = calloc(c.n ? c.n : 1, sizeof *docs);
-	if (!docs)
+	Nd__ChunkResult **results = calloc(c.n ? c.n : 1, sizeof *results);
+	double chunk_bytes = 0, result_bytes = 0;
+	if (!docs || !results)
 		return 1;
 	for (size_t i = 0; i < c.n; i++) {
 		seg_doc_init(&docs[i]);
 		if (seg_split(&docs[i], c.texts[i].p, c.texts[i].len))
 			return 1;
+		Nd__Chunk ch = ND__CHUNK__INIT;
+		ch.schema = WIRE_SCHEMA;
+		ch.article_id = "0123456789abcdef0";
+		ch.total = 1;
+		ch.text = c.texts[i].p;
+		if (wire_encode(&ch.base, &out))
+			return 1;
+		chunk_bytes += (double)out.len;
+		if (work_chunk(&w, &ch, &out) || wire_decode_result(out.p, out.len, &results[i]))
+			return 1;
+		result_bytes += (double)out.len;
 	}
-	const char *names[] = {"segmentation", "entities (tagger + rules)",
-	                       "segmentation + entities", "worker step (seg+ner+score+encode)"};
-	for (int stage = 0; stage < 4; stage++) {
-		double best = 1e30;
+	struct terms terms;
+	if (terms_init(&terms))
+		return 1;
+
+	enum { NORM, SEG, NER, KP, STEP, NSTAGES };
+	const char *names[NSTAGES] = {
+	    "normalisation (UTF-8 repair, NFC, spaces)", "segmentation (tokens + sentences)",
+	    "entities alone (tagger + rules)", "key points + entities (sink, per article)",
+	    "worker step (seg+kinds+ner+terms+score+enc)"};
+	double *times = calloc((size_t)rounds, sizeof *times);
+	double step_tps = 0;
+	struct buf norm = BUF_INIT;
+	if (!times)
+		return 1;
+	for (int stage = 0; stage < NSTAGES; stage++) {
 		for (long r = 0; r < rounds; r++) {
 			double t0 = now_s();
 			for (size_t i = 0; i < c.n; i++) {
 				const struct buf *t = &c.texts[i];
-				if (stage == 0) {
+				if (stage == NORM) {
+					text_normalize(&norm, c.raw[i].p, c.raw[i].len, NULL);
+				} else if (stage == SEG) {
 					seg_split(&doc, t->p, t->len);
-				} else if (stage == 1) {
+				} else if (stage == NER) {
 					ner_extract(ner, &docs[i], &m);
-				} else if (stage == 2) {
-					seg_split(&doc, t->p, t->len);
-					ner_extract(ner, &doc, &m);
+				} else if (stage == KP) {
+					struct summary *sm = NULL;
+					struct summary_opts so = {0, "bench", 0, &terms, NULL};
+					const Nd__ChunkResult *parts[1] = {results[i]};
+					summary_build(&sm, parts, 1, &so);
+					summary_free(sm);
 				} else {
 					Nd__Chunk ch = ND__CHUNK__INIT;
 					ch.schema = WIRE_SCHEMA;
@@ -192,26 +286,48 @@ int main(int argc, char **argv)
 					work_chunk(&w, &ch, &out);
 				}
 			}
-			double dt = now_s() - t0;
-			if (dt < best)
-				best = dt;
+			times[r] = now_s() - t0;
 		}
-		printf("%-34s %14.0f %12.1f\n", names[stage], (double)tokens / best,
-		       (double)c.bytes / best / 1e6);
+		qsort(times, (size_t)rounds, sizeof *times, cmp_double);
+		double med = times[rounds / 2], lo = times[rounds - 1], hi = times[0];
+		if (stage == NORM)
+			row(names[stage], (double)c.raw_bytes / 1e6, med, lo, hi, "MB/s");
+		else if (stage == KP)
+			row(names[stage], (double)c.n, med, lo, hi, "articles/s");
+		else
+			row(names[stage], (double)tokens, med, lo, hi, "tokens/s");
+		if (stage == STEP) {
+			row("", (double)c.n, med, lo, hi, "articles/s");
+			step_tps = (double)tokens / med;
+		}
 	}
+	printf("worker step tokens/s: %.0f (target 400000: %s)\n", step_tps,
+	       step_tps >= 400000 ? "PASS" : "MISS");
+	printf("bytes on the wire per article: chunks %.0f, result %.0f (payloads; the ack is "
+	       "about 30)\n",
+	       c.n ? chunk_bytes / (double)c.n : 0.0, c.n ? result_bytes / (double)c.n : 0.0);
+	for (size_t i = 0; i < c.n; i++) {
+		seg_doc_free(&docs[i]);
+		wire_free(&results[i]->base);
+	}
+	free(docs);
+	free(results);
+	free(times);
+	buf_free(&norm);
+	terms_free(&terms);
 	printf("entity model: %s\n", ner_name(ner));
 
-	for (size_t i = 0; i < c.n; i++)
-		seg_doc_free(&docs[i]);
-	free(docs);
 	work_free(&w);
 	buf_free(&out);
 	ner_mentions_free(&m);
 	seg_doc_free(&doc);
 	ner_close(ner);
-	for (size_t i = 0; i < c.n; i++)
+	for (size_t i = 0; i < c.n; i++) {
 		buf_free(&c.texts[i]);
+		buf_free(&c.raw[i]);
+	}
 	free(c.texts);
+	free(c.raw);
 	buf_free(&err);
 	return 0;
 }
