@@ -27,6 +27,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "idf.h"
 #include "ner.h"
 #include "seg.h"
 #include "summary.h"
@@ -249,6 +250,13 @@ int main(int argc, char **argv)
 	struct terms terms;
 	if (terms_init(&terms))
 		return 1;
+	/* The sink's keyword weights, as the sink loads them. */
+	char idf_path[4200];
+	struct idf *idf = NULL;
+	if (idf_load(nd_model_path(IDF_MODEL_FILE, idf_path, sizeof idf_path), &idf))
+		fprintf(stderr,
+		        "nlp-bench: no keyword weights at %s; the sink stage runs without\n",
+		        idf_path);
 
 	enum { NORM, SEG, NER, KP, STEP, NSTAGES };
 	const char *names[NSTAGES] = {
@@ -273,7 +281,7 @@ int main(int argc, char **argv)
 					ner_extract(ner, &docs[i], &m);
 				} else if (stage == KP) {
 					struct summary *sm = NULL;
-					struct summary_opts so = {0, "bench", 0, &terms, NULL};
+					struct summary_opts so = {0, "bench", 0, &terms, idf};
 					const Nd__ChunkResult *parts[1] = {results[i]};
 					summary_build(&sm, parts, 1, &so);
 					summary_free(sm);
@@ -315,6 +323,7 @@ int main(int argc, char **argv)
 	free(times);
 	buf_free(&norm);
 	terms_free(&terms);
+	idf_free(idf);
 	printf("entity model: %s\n", ner_name(ner));
 
 	work_free(&w);

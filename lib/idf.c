@@ -19,6 +19,10 @@ struct idf {
 	size_t n;
 	uint64_t *terms; /* sorted */
 	uint32_t *df;
+	float *weight;   /* per entry, computed at load */
+	float unknown;   /* the weight of a term in no document */
+	uint64_t *slots; /* open addressing over terms: index + 1, 0 empty */
+	size_t mask;
 	char name[NAME_BYTES + 1];
 };
 
@@ -124,6 +128,8 @@ out:
 	return rc;
 }
 
+static int idf_index(struct idf *t);
+
 int idf_load(const char *path, struct idf **out)
 {
 	*out = NULL;
@@ -182,6 +188,8 @@ int idf_load(const char *path, struct idf **out)
 				if (i && t->terms[i] <= t->terms[i - 1])
 					rc = IDF_EFORMAT;
 			}
+			if (!rc)
+				rc = idf_index(t);
 			if (rc) {
 				idf_free(t);
 				t = NULL;
@@ -199,27 +207,47 @@ void idf_free(struct idf *t)
 		return;
 	free(t->terms);
 	free(t->df);
+	free(t->weight);
+	free(t->slots);
 	free(t);
+}
+
+static double weight_of(uint32_t docs, uint32_t df)
+{
+	return log(((double)docs + 1) / ((double)df + 1)) + 1;
+}
+
+/* Weights and a hash index, so a lookup is one probe or two. */
+static int idf_index(struct idf *t)
+{
+	size_t cap = 16;
+	while (cap < 2 * t->n)
+		cap *= 2;
+	t->weight = malloc((t->n ? t->n : 1) * sizeof *t->weight);
+	t->slots = calloc(cap, sizeof *t->slots);
+	if (!t->weight || !t->slots)
+		return IDF_ENOMEM;
+	t->mask = cap - 1;
+	t->unknown = (float)weight_of(t->docs, 0);
+	for (size_t i = 0; i < t->n; i++) {
+		t->weight[i] = (float)weight_of(t->docs, t->df[i]);
+		size_t j = (size_t)(t->terms[i] * 0x9e3779b97f4a7c15ull >> 20) & t->mask;
+		while (t->slots[j])
+			j = (j + 1) & t->mask;
+		t->slots[j] = i + 1;
+	}
+	return 0;
 }
 
 double idf_weight(const struct idf *t, uint64_t term)
 {
-	size_t lo = 0, hi = t->n;
-	uint32_t df = 0;
 	if (!term)
 		term = 1; /* as tools/idf-build stores it */
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (t->terms[mid] < term) {
-			lo = mid + 1;
-		} else if (t->terms[mid] > term) {
-			hi = mid;
-		} else {
-			df = t->df[mid];
-			break;
-		}
-	}
-	return log(((double)t->docs + 1) / ((double)df + 1)) + 1;
+	for (size_t j = (size_t)(term * 0x9e3779b97f4a7c15ull >> 20) & t->mask; t->slots[j];
+	     j = (j + 1) & t->mask)
+		if (t->terms[t->slots[j] - 1] == term)
+			return t->weight[t->slots[j] - 1];
+	return t->unknown;
 }
 
 uint32_t idf_docs(const struct idf *t)

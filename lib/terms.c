@@ -40,47 +40,41 @@ static const char *const stop_words[] = {
 
 #define NSTOP (sizeof stop_words / sizeof stop_words[0])
 
-/* The stop words in byte order, for bsearch; sorted once. */
-static const char *sorted_stop[NSTOP];
-static size_t sorted_n;
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
+/* The stop words in an open-addressing set keyed by their hash; built once. */
+#define STOP_SLOTS 1024
+static struct {
+	uint64_t h;
+	const char *w;
+	size_t len;
+} stop_set[STOP_SLOTS];
 static pthread_once_t stop_once = PTHREAD_ONCE_INIT;
 
-static void sort_stop_once(void)
+static void build_stop_once(void)
 {
-	memcpy(sorted_stop, stop_words, sizeof stop_words);
-	qsort(sorted_stop, NSTOP, sizeof *sorted_stop, cmp_str);
-	sorted_n = NSTOP;
+	for (size_t i = 0; i < NSTOP; i++) {
+		size_t len = strlen(stop_words[i]);
+		uint64_t h = terms_hash(stop_words[i], len);
+		size_t j = (size_t)h & (STOP_SLOTS - 1);
+		while (stop_set[j].w)
+			j = (j + 1) & (STOP_SLOTS - 1);
+		stop_set[j].h = h;
+		stop_set[j].w = stop_words[i];
+		stop_set[j].len = len;
+	}
 }
 
 static void sort_stop(void)
 {
-	pthread_once(&stop_once, sort_stop_once);
+	pthread_once(&stop_once, build_stop_once);
 }
 
 bool terms_is_stop(const char *s, size_t n)
 {
 	sort_stop();
-	size_t lo = 0, hi = sorted_n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		const char *w = sorted_stop[mid];
-		size_t wl = strlen(w);
-		int c = memcmp(w, s, wl < n ? wl : n);
-		if (!c)
-			c = wl < n ? -1 : wl > n;
-		if (!c)
+	uint64_t h = terms_hash(s, n);
+	for (size_t j = (size_t)h & (STOP_SLOTS - 1); stop_set[j].w; j = (j + 1) & (STOP_SLOTS - 1))
+		if (stop_set[j].h == h && stop_set[j].len == n && !memcmp(stop_set[j].w, s, n))
 			return true;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	return false;
 }
 
