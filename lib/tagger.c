@@ -38,18 +38,26 @@
  *        u32 ncap               capitalisation classes of known words:
  *        u32 hash[ncap]         lower-cased word hashes, ascending
  *        u8 class[ncap]         1 always lower .. 4 always capitalised
- *   end  u32 FNV-1a of every byte before it
+ *   end  u32 checksum of every byte before it (sum64() below)
+ *
+ * A model file is mapped read-only and tagged from in place (on
+ * little-endian hosts): loading costs one pass to check the sum, and the
+ * workers of one machine share the pages of one model.
  */
 #include "tagger.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#define TAGGER_FILE_VERSION 1
+#define TAGGER_FILE_VERSION 2
 #define FEATSET 3
 #define NT TAGGER_NTAGS
 #define NPREV (NT + 1)
@@ -72,7 +80,10 @@ struct tagger {
 	uint32_t mask;
 	float scale;
 	float trans[NPREV * NT];
-	int16_t *w; /* (mask + 1) * NT */
+	int16_t *w; /* (mask + 1) * NT; in the mapped file for a loaded model */
+	void *map;  /* the mapped model file, or NULL (a model made by tagger_new) */
+	size_t map_len;
+	bool owned; /* w, caph and capc were allocated here (not in the map) */
 	/* Per-sentence workspace, grown only for longer sentences. */
 	size_t cap;
 	struct tokh *th;
@@ -372,6 +383,7 @@ int tagger_new(unsigned bits, const struct tagger_lexicon *lx, struct tagger **o
 	t->mask = (1u << bits) - 1;
 	t->scale = 1.0f;
 	memcpy(t->name, "untrained", 10);
+	t->owned = true;
 	t->w = calloc((size_t)(t->mask + 1) * NT, sizeof *t->w);
 	if (!t->w) {
 		free(t);
@@ -385,9 +397,13 @@ void tagger_free(struct tagger *t)
 {
 	if (!t)
 		return;
-	free(t->w);
-	free(t->caph);
-	free(t->capc);
+	if (t->owned) {
+		free(t->w);
+		free(t->caph);
+		free(t->capc);
+	}
+	if (t->map)
+		munmap(t->map, t->map_len);
 	free(t->th);
 	free(t->rows);
 	free(t->em);
@@ -613,6 +629,8 @@ static void average_into(struct tagger *t, const struct avg *a, size_t nw)
 int tagger_train(struct tagger *t, const struct tagger_corpus *c,
                  const struct tagger_train_opts *opts)
 {
+	if (!t->owned)
+		return TAGGER_EINVAL; /* a loaded model is read-only */
 	size_t nw = (size_t)(t->mask + 1) * NT;
 	struct avg a = {0};
 	size_t *order = malloc((c->nsents ? c->nsents : 1) * sizeof *order);
@@ -794,6 +812,8 @@ static int cmp_capent(const void *a, const void *b)
 
 int tagger_set_caps(struct tagger *t, const struct tagger_caps *c, unsigned min_count)
 {
+	if (!t->owned)
+		return TAGGER_EINVAL; /* a loaded model is read-only */
 	size_t m = 0;
 	struct capent *v = malloc((c->n ? c->n : 1) * sizeof *v);
 	if (!v)
@@ -881,11 +901,24 @@ static size_t caps_count(const unsigned char *b, unsigned bits)
 	return get32(b + HEADER_BYTES + TRANS_BYTES + ((size_t)1 << bits) * NT * 2);
 }
 
-static uint32_t fnv_update(uint32_t h, const unsigned char *p, size_t n)
+static uint64_t get64(const unsigned char *p)
 {
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
+	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+/* The file's checksum: eight bytes at a step, so checking a model of tens
+ * of megabytes takes milliseconds. */
+static uint32_t sum64(const unsigned char *p, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		h = (h ^ get64(p + i)) * 0x100000001b3ull;
+		h ^= h >> 29;
+	}
+	for (; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return (uint32_t)(h ^ h >> 32);
 }
 
 int tagger_save(const struct tagger *t, const char *path)
@@ -918,7 +951,7 @@ int tagger_save(const struct tagger *t, const char *path)
 		put32(p + 4 * i, t->caph[i]);
 	if (t->ncap)
 		memcpy(p + 4 * t->ncap, t->capc, t->ncap);
-	put32(b + size - 4, fnv_update(2166136261u, b, size - 4));
+	put32(b + size - 4, sum64(b, size - 4));
 
 	size_t plen = strlen(path);
 	char *tmp = malloc(plen + 8);
@@ -977,12 +1010,43 @@ static int read_all(const char *path, unsigned char **out, size_t *len)
 	return 0;
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define IN_PLACE 1
+#else
+#define IN_PLACE 0
+#endif
+
+/* Map a file read-only. 0 or a tagger_err. */
+static int map_file(const char *path, unsigned char **out, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? TAGGER_ENOENT : TAGGER_EIO;
+	struct stat st;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return TAGGER_EIO;
+	}
+	*len = (size_t)st.st_size;
+	if (!*len) {
+		close(fd);
+		*out = NULL;
+		return TAGGER_ETRUNC;
+	}
+	void *m = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return TAGGER_EIO;
+	*out = m;
+	return 0;
+}
+
 int tagger_load(const char *path, const struct tagger_lexicon *lx, struct tagger **out)
 {
 	unsigned char *b;
 	size_t n;
 	*out = NULL;
-	int rc = read_all(path, &b, &n);
+	int rc = map_file(path, &b, &n);
 	if (rc)
 		return rc;
 	struct tagger *t = NULL;
@@ -1005,43 +1069,54 @@ int tagger_load(const char *path, const struct tagger_lexicon *lx, struct tagger
 	else if (n < file_bytes(get32(b + 12), caps_count(b, get32(b + 12))))
 		rc = TAGGER_ETRUNC;
 	else if (n > file_bytes(get32(b + 12), caps_count(b, get32(b + 12))) ||
-	         get32(b + n - 4) != fnv_update(2166136261u, b, n - 4))
+	         get32(b + n - 4) != sum64(b, n - 4))
 		rc = TAGGER_ECORRUPT;
 	else if (get32(b + 28) != (lx ? lx->checksum : 0))
 		rc = TAGGER_ELEXICON;
-	else
-		rc = tagger_new(get32(b + 12), lx, &t);
+	else if (!(t = calloc(1, sizeof *t)))
+		rc = TAGGER_ENOMEM;
 	if (rc) {
-		free(b);
+		munmap(b, n);
 		return rc;
 	}
+	t->map = b;
+	t->map_len = n;
+	t->bits = get32(b + 12);
+	t->mask = (1u << t->bits) - 1;
+	t->lx = lx;
 	t->scale = bitsf(get32(b + 24));
 	memcpy(t->name, b + 32, NAME_BYTES);
 	t->name[NAME_BYTES] = 0;
 	for (size_t i = 0; i < NPREV * NT; i++)
 		t->trans[i] = bitsf(get32(b + HEADER_BYTES + 4 * i));
-	const unsigned char *p = b + HEADER_BYTES + TRANS_BYTES;
+	unsigned char *p = b + HEADER_BYTES + TRANS_BYTES;
 	size_t nw = (size_t)(t->mask + 1) * NT;
-	for (size_t i = 0; i < nw; i++)
-		t->w[i] = (int16_t)(uint16_t)(p[2 * i] | p[2 * i + 1] << 8);
-	p += 2 * nw;
-	size_t ncap = get32(p);
-	p += 4;
-	t->caph = malloc((ncap ? ncap : 1) * sizeof *t->caph);
-	t->capc = malloc(ncap ? ncap : 1);
-	if (!t->caph || !t->capc) {
-		free(b);
-		tagger_free(t);
-		return TAGGER_ENOMEM;
+	size_t ncap = get32(p + 2 * nw);
+	unsigned char *ph = p + 2 * nw + 4, *pc = ph + 4 * ncap;
+	if (IN_PLACE) {
+		/* Little-endian and aligned (offsets 424 and a multiple of 4). */
+		t->w = (int16_t *)(void *)p;
+		t->caph = (uint32_t *)(void *)ph;
+		t->capc = pc;
+	} else {
+		t->owned = true;
+		t->w = malloc(nw * sizeof *t->w);
+		t->caph = malloc((ncap ? ncap : 1) * sizeof *t->caph);
+		t->capc = malloc(ncap ? ncap : 1);
+		if (!t->w || !t->caph || !t->capc) {
+			tagger_free(t);
+			return TAGGER_ENOMEM;
+		}
+		for (size_t i = 0; i < nw; i++)
+			t->w[i] = (int16_t)(uint16_t)(p[2 * i] | p[2 * i + 1] << 8);
+		for (size_t i = 0; i < ncap; i++)
+			t->caph[i] = get32(ph + 4 * i);
+		memcpy(t->capc, pc, ncap);
 	}
-	for (size_t i = 0; i < ncap; i++) {
-		t->caph[i] = get32(p + 4 * i);
-		if (i && t->caph[i] <= t->caph[i - 1])
-			rc = TAGGER_ECORRUPT;
-	}
-	memcpy(t->capc, p + 4 * ncap, ncap);
 	t->ncap = ncap;
-	free(b);
+	for (size_t i = 1; i < ncap; i++)
+		if (t->caph[i] <= t->caph[i - 1])
+			rc = TAGGER_ECORRUPT;
 	if (rc) {
 		tagger_free(t);
 		return rc;

@@ -97,7 +97,10 @@ struct tagger_lexicon {
  * lexicon features from lx (NULL: none). */
 int tagger_new(unsigned bits, const struct tagger_lexicon *lx, struct tagger **out);
 /* Read a model file; lx must be the lists it was trained with (NULL if it
- * was trained without), else TAGGER_ELEXICON. 0 or a tagger_err. */
+ * was trained without), else TAGGER_ELEXICON. 0 or a tagger_err. The file
+ * is mapped read-only and used in place: a loaded model cannot be trained
+ * further (TAGGER_EINVAL), and processes loading the same file share its
+ * memory. */
 int tagger_load(const char *path, const struct tagger_lexicon *lx, struct tagger **out);
 /* Write the model to path (through a temporary file, then renamed). */
 int tagger_save(const struct tagger *t, const char *path);
