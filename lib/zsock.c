@@ -130,6 +130,11 @@ int zsock_monitor_read(void *mon, enum zsock_event *ev)
 static void on_poll(uv_poll_t *h, int status, int events)
 {
 	struct zwatch *w = h->data;
+	/* Reading ZMQ_EVENTS is what clears the signal on ZMQ_FD. A callback
+	 * with nothing to do may not ask (a sender with an empty queue); the
+	 * descriptor would then stay readable and, libuv polling by level,
+	 * the loop would spin at full speed. */
+	(void)zsock_events(w->sock);
 	if (!w->closing)
 		w->cb(w);
 }

@@ -533,6 +533,32 @@ class IngestTest(unittest.TestCase):
         d = json.loads(self.pipe.http("/v1/digests/post-1")[1])
         self.assertEqual((d["title"], d["status"]), ("Posted", "ok"))
 
+    def test_idle_programs_use_no_cpu(self):
+        # Sockets watched on an event loop must not keep it spinning when
+        # nothing happens: before and after a little work, a sink, a worker
+        # and a producer serving HTTP each use almost no CPU over 2 s.
+        self.start(workers=1)
+
+        def cpu_seconds(p):
+            with open("/proc/%d/stat" % p.pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+        procs = {"sink": self.pipe.sink, "worker": self.pipe.workers[0], "producer": self.prod}
+        for phase in ("idle", "after work"):
+            if phase == "after work":
+                status, body, _ = self.post(json.dumps({"id": "idle-1", "text": "Officials "
+                                                        "met in Oslo on Monday."}).encode())
+                self.assertEqual(status, 202, body)
+                wait_for(lambda: self.pipe.http("/v1/digests/idle-1")[0] == 200, 20,
+                         "the digest of idle-1")
+                time.sleep(0.5)  # acks and monitors settle
+            before = {k: cpu_seconds(p) for k, p in procs.items()}
+            time.sleep(2)
+            for k, p in procs.items():
+                used = cpu_seconds(p) - before[k]
+                self.assertLess(used, 0.25, "%s used %.2f s of CPU in 2 s %s" % (k, used, phase))
+
     def test_bad_requests_are_refused_whole(self):
         self.start(workers=1, extra=["--http-max-body", "2048"])
         good = json.dumps({"text": "A sentence about Nairobi."})
