@@ -172,7 +172,8 @@ done
 phase_done "project image"
 
 # ---- up with three workers --------------------------------------------------
-compose up -d --no-build --scale worker=3 >"$work/up.log" 2>&1 || fail "compose up failed; see $work/up.log"
+# Three workers through deploy.replicas (WORKERS=3); --scale comes later.
+compose up -d --no-build >"$work/up.log" 2>&1 || fail "compose up failed; see $work/up.log"
 running_workers() {
 	docker ps -q --filter "label=com.docker.compose.project=$project" \
 		--filter "label=com.docker.compose.service=worker" --filter status=running | wc -l
@@ -194,7 +195,7 @@ wait_until() { # SECONDS WHAT COMMAND...
 wait_until 60 "the sink to be healthy" healthy sink
 wait_until 60 "the producer to be healthy" healthy producer
 [ "$(running_workers)" = 3 ] || fail "$(running_workers) workers running, expected 3"
-phase_done "compose up (3 workers, healthy)"
+phase_done "compose up (3 replicas, healthy)"
 
 # ---- articles in, digests out ---------------------------------------------------
 # The example articles (title on the first line) become JSON with known ids;
@@ -365,7 +366,15 @@ phase_done "producer restarted, journal resent"
 # ---- down with volumes ----------------------------------------------------------
 vols=$(docker volume ls -q --filter "label=com.docker.compose.project=$project")
 [ "$(printf '%s\n' "$vols" | grep -c .)" = 2 ] || fail "expected 2 volumes, found: $vols"
-compose down -v >"$work/down.log" 2>&1 || fail "compose down failed; see $work/down.log"
+# SIGTERM first: every program must stop cleanly (status 0) within the grace time.
+t_stop=$(date +%s)
+compose stop -t 10 >"$work/down.log" 2>&1 || fail "compose stop failed; see $work/down.log"
+for id in $(docker ps -aq --filter "label=com.docker.compose.project=$project"); do
+	st=$(docker inspect -f '{{.Name}} {{.State.ExitCode}}' "$id")
+	[ "${st##* }" = 0 ] || fail "container ${st% *} exited with status ${st##* } on SIGTERM"
+done
+log "every service stopped on SIGTERM with status 0 in $(($(date +%s) - t_stop)) s"
+compose down -v >>"$work/down.log" 2>&1 || fail "compose down failed; see $work/down.log"
 left=$(docker volume ls -q --filter "label=com.docker.compose.project=$project")
 [ -z "$left" ] || fail "volumes left after down -v: $left"
 [ -z "$(docker ps -aq --filter "label=com.docker.compose.project=$project")" ] ||
