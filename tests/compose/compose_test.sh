@@ -165,10 +165,15 @@ timeout 900 docker build -f "$repo/docker/Dockerfile" -t "$image" \
 size=$(docker image inspect -f '{{.Size}}' "$image")
 log "image $image: $((size / 1000000)) MB ($size bytes); runtime base $(($(docker image inspect \
 	-f '{{.Size}}' "$runtime_base") / 1000000)) MB"
-docker run --rm "$image" id -un | grep -qx newsdigest || fail "the image does not run as newsdigest"
-for prog in producer worker sink digest nd-probe; do
-	docker run --rm "$image" "$prog" --version >/dev/null || fail "$prog does not run in the image"
-done
+# One container (each costs a full copy of the image under vfs): the user,
+# and every program starts.
+docker run --rm "$image" sh -c 'id -un; for p in producer worker sink digest nd-probe; do
+	"$p" --version || echo "$p does not run"; done' >"$work/image-check.log" 2>&1 ||
+	fail "the image does not run: $(cat "$work/image-check.log")"
+head -1 "$work/image-check.log" | grep -qx newsdigest || fail "the image does not run as newsdigest"
+! grep -q "does not run" "$work/image-check.log" || fail "$(grep "does not run" "$work/image-check.log")"
+[ "$(grep -cE '^(producer|worker|sink|digest|nd-probe) [0-9]+\.[0-9]+' "$work/image-check.log")" = 5 ] ||
+	fail "not every program reports its version: $(cat "$work/image-check.log")"
 phase_done "project image"
 
 # ---- up with three workers --------------------------------------------------
