@@ -43,7 +43,10 @@ t_all=$(date +%s)
 t_phase=$t_all
 phases=()
 
-log() { printf 'compose-test: %s\n' "$*" >&2; }
+# Messages go to the run's stderr as it was at the start (fd 3), even from the
+# cleanup trap while a redirected command was running.
+exec 3>&2
+log() { printf 'compose-test: %s\n' "$*" >&3; }
 fail() {
 	log "FAIL: $*"
 	exit 1
@@ -110,7 +113,9 @@ phase_done "packages"
 # ---- daemon -----------------------------------------------------------------
 if ! timeout 10 docker info >/dev/null 2>&1; then
 	log "no docker daemon answers: starting dockerd --storage-driver=vfs (log: $work/dockerd.log)"
-	dockerd --storage-driver=vfs >"$work/dockerd.log" 2>&1 &
+	# In its own session: the signal `timeout` sends to this run's process
+	# group must not stop the daemon before the cleanup has used it.
+	setsid dockerd --storage-driver=vfs >"$work/dockerd.log" 2>&1 &
 	started_dockerd=$!
 	for _ in $(seq 1 120); do
 		timeout 5 docker info >/dev/null 2>&1 && break
@@ -158,10 +163,15 @@ runtime_base=$(base_image newsdigest-base-runtime "$runtime_pkgs")
 phase_done "base images (debootstrap or cache)"
 
 # ---- project image ----------------------------------------------------------
-timeout 900 docker build -f "$repo/docker/Dockerfile" -t "$image" \
-	--build-arg BUILD_BASE="$build_base" --build-arg RUNTIME_BASE="$runtime_base" \
-	--build-arg INSTALL_BUILD=true --build-arg INSTALL_RUNTIME=true \
-	"$repo" >"$work/build.log" 2>&1 || fail "docker build failed; see $work/build.log"
+build_args=(--build-arg BUILD_BASE="$build_base" --build-arg RUNTIME_BASE="$runtime_base"
+	--build-arg INSTALL_BUILD=true --build-arg INSTALL_RUNTIME=true)
+# The build stage is tagged so that it stays as the cache of the next run,
+# and the stale ones it replaces are removed (they are large under vfs).
+timeout 900 docker build -f "$repo/docker/Dockerfile" --target build -t newsdigest-build:compose-test \
+	"${build_args[@]}" "$repo" >"$work/build.log" 2>&1 || fail "docker build failed; see $work/build.log"
+timeout 900 docker build -f "$repo/docker/Dockerfile" -t "$image" "${build_args[@]}" \
+	"$repo" >>"$work/build.log" 2>&1 || fail "docker build failed; see $work/build.log"
+docker image prune -f --filter label=org.newsdigest.stage=build >/dev/null
 size=$(docker image inspect -f '{{.Size}}' "$image")
 log "image $image: $((size / 1000000)) MB ($size bytes); runtime base $(($(docker image inspect \
 	-f '{{.Size}}' "$runtime_base") / 1000000)) MB"
