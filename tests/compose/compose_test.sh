@@ -43,7 +43,10 @@ t_all=$(date +%s)
 t_phase=$t_all
 phases=()
 
-log() { printf 'compose-test: %s\n' "$*" >&2; }
+# Messages go to the run's stderr as it was at the start (fd 3), even from the
+# cleanup trap while a redirected command was running.
+exec 3>&2
+log() { printf 'compose-test: %s\n' "$*" >&3; }
 fail() {
 	log "FAIL: $*"
 	exit 1
@@ -110,7 +113,9 @@ phase_done "packages"
 # ---- daemon -----------------------------------------------------------------
 if ! timeout 10 docker info >/dev/null 2>&1; then
 	log "no docker daemon answers: starting dockerd --storage-driver=vfs (log: $work/dockerd.log)"
-	dockerd --storage-driver=vfs >"$work/dockerd.log" 2>&1 &
+	# In its own session: the signal `timeout` sends to this run's process
+	# group must not stop the daemon before the cleanup has used it.
+	setsid dockerd --storage-driver=vfs >"$work/dockerd.log" 2>&1 &
 	started_dockerd=$!
 	for _ in $(seq 1 120); do
 		timeout 5 docker info >/dev/null 2>&1 && break
@@ -159,21 +164,32 @@ runtime_base=$(base_image newsdigest-base-runtime "$runtime_pkgs")
 phase_done "base images (debootstrap or cache)"
 
 # ---- project image ----------------------------------------------------------
-timeout 900 docker build -f "$repo/docker/Dockerfile" -t "$image" \
-	--build-arg BUILD_BASE="$build_base" --build-arg RUNTIME_BASE="$runtime_base" \
-	--build-arg INSTALL_BUILD=true --build-arg INSTALL_RUNTIME=true \
-	"$repo" >"$work/build.log" 2>&1 || fail "docker build failed; see $work/build.log"
+build_args=(--build-arg BUILD_BASE="$build_base" --build-arg RUNTIME_BASE="$runtime_base"
+	--build-arg INSTALL_BUILD=true --build-arg INSTALL_RUNTIME=true)
+# The build stage is tagged so that it stays as the cache of the next run,
+# and the stale ones it replaces are removed (they are large under vfs).
+timeout 900 docker build -f "$repo/docker/Dockerfile" --target build -t newsdigest-build:compose-test \
+	"${build_args[@]}" "$repo" >"$work/build.log" 2>&1 || fail "docker build failed; see $work/build.log"
+timeout 900 docker build -f "$repo/docker/Dockerfile" -t "$image" "${build_args[@]}" \
+	"$repo" >>"$work/build.log" 2>&1 || fail "docker build failed; see $work/build.log"
+docker image prune -f --filter label=org.newsdigest.stage=build >/dev/null
 size=$(docker image inspect -f '{{.Size}}' "$image")
 log "image $image: $((size / 1000000)) MB ($size bytes); runtime base $(($(docker image inspect \
 	-f '{{.Size}}' "$runtime_base") / 1000000)) MB"
-docker run --rm "$image" id -un | grep -qx newsdigest || fail "the image does not run as newsdigest"
-for prog in producer worker sink digest nd-probe; do
-	docker run --rm "$image" "$prog" --version >/dev/null || fail "$prog does not run in the image"
-done
+# One container (each costs a full copy of the image under vfs): the user,
+# and every program starts.
+docker run --rm "$image" sh -c 'id -un; for p in producer worker sink digest nd-probe; do
+	"$p" --version || echo "$p does not run"; done' >"$work/image-check.log" 2>&1 ||
+	fail "the image does not run: $(cat "$work/image-check.log")"
+head -1 "$work/image-check.log" | grep -qx newsdigest || fail "the image does not run as newsdigest"
+! grep -q "does not run" "$work/image-check.log" || fail "$(grep "does not run" "$work/image-check.log")"
+[ "$(grep -cE '^(producer|worker|sink|digest|nd-probe) [0-9]+\.[0-9]+' "$work/image-check.log")" = 5 ] ||
+	fail "not every program reports its version: $(cat "$work/image-check.log")"
 phase_done "project image"
 
 # ---- up with three workers --------------------------------------------------
-compose up -d --no-build --scale worker=3 >"$work/up.log" 2>&1 || fail "compose up failed; see $work/up.log"
+# Three workers through deploy.replicas (WORKERS=3); --scale comes later.
+compose up -d --no-build >"$work/up.log" 2>&1 || fail "compose up failed; see $work/up.log"
 running_workers() {
 	docker ps -q --filter "label=com.docker.compose.project=$project" \
 		--filter "label=com.docker.compose.service=worker" --filter status=running | wc -l
@@ -195,7 +211,7 @@ wait_until() { # SECONDS WHAT COMMAND...
 wait_until 60 "the sink to be healthy" healthy sink
 wait_until 60 "the producer to be healthy" healthy producer
 [ "$(running_workers)" = 3 ] || fail "$(running_workers) workers running, expected 3"
-phase_done "compose up (3 workers, healthy)"
+phase_done "compose up (3 replicas, healthy)"
 
 # ---- articles in, digests out ---------------------------------------------------
 # The example articles (title on the first line) become JSON with known ids;
@@ -366,7 +382,15 @@ phase_done "producer restarted, journal resent"
 # ---- down with volumes ----------------------------------------------------------
 vols=$(docker volume ls -q --filter "label=com.docker.compose.project=$project")
 [ "$(printf '%s\n' "$vols" | grep -c .)" = 2 ] || fail "expected 2 volumes, found: $vols"
-compose down -v >"$work/down.log" 2>&1 || fail "compose down failed; see $work/down.log"
+# SIGTERM first: every program must stop cleanly (status 0) within the grace time.
+t_stop=$(date +%s)
+compose stop -t 10 >"$work/down.log" 2>&1 || fail "compose stop failed; see $work/down.log"
+for id in $(docker ps -aq --filter "label=com.docker.compose.project=$project"); do
+	st=$(docker inspect -f '{{.Name}} {{.State.ExitCode}}' "$id")
+	[ "${st##* }" = 0 ] || fail "container ${st% *} exited with status ${st##* } on SIGTERM"
+done
+log "every service stopped on SIGTERM with status 0 in $(($(date +%s) - t_stop)) s"
+compose down -v >>"$work/down.log" 2>&1 || fail "compose down failed; see $work/down.log"
 left=$(docker volume ls -q --filter "label=com.docker.compose.project=$project")
 [ -z "$left" ] || fail "volumes left after down -v: $left"
 [ -z "$(docker ps -aq --filter "label=com.docker.compose.project=$project")" ] ||

@@ -588,6 +588,34 @@ class IngestTest(unittest.TestCase):
         self.pipe.start_worker()
         wait_for(lambda: self.post(arts[2].encode())[0] == 202, 20, "room in the window")
 
+    def test_the_journal_of_a_long_running_ingest_stays_bounded(self):
+        """A service journals every article it takes; settled ones must not
+        pile up in the file for as long as it runs."""
+        journal = os.path.join(self.work, "producer.journal")
+        # A window of 250 articles keeps at most about 0.5 MB of them pending.
+        self.start(workers=2, extra=["--journal", journal, "--window", "250"])
+        body = "The council of Port Aldwin met on Monday. " * 50  # about 2 KB
+        largest, n = 0, 0
+        for batch in range(16):  # 16 x 250 articles of 2 KB: about 8 MB journaled
+            lines = "".join(json.dumps({"id": "j%d" % (n + i), "title": "T", "text": body})
+                            + "\n" for i in range(250))
+            wait_for(lambda: self.post(lines.encode(), "application/x-ndjson")[0] == 202, 30,
+                     "room in the window for batch %d" % batch)
+            n += 250
+            largest = max(largest, os.path.getsize(journal))
+        wait_for(lambda: json.loads(self.pipe.http("/healthz")[1])["digests"] == n, 60,
+                 "all %d digests" % n)
+        wait_for(lambda: self.http_in_flight() == 0, 30, "the producer to settle everything")
+        largest = max(largest, os.path.getsize(journal))
+        self.assertGreater(n * len(body), 8 << 20)
+        self.assertLess(largest, 6 << 20, "the journal grew to %d bytes" % largest)
+        self.assertIsNone(self.prod.poll(), "the producer is still running")
+
+    def http_in_flight(self):
+        import urllib.request
+        with urllib.request.urlopen("http://127.0.0.1:%d/healthz" % self.port, timeout=10) as r:
+            return json.load(r)["in_flight"]
+
 
 class CommandTest(unittest.TestCase):
     """The one-shot `digest` command and the programs' command lines."""
