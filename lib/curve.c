@@ -316,6 +316,11 @@ int curve_conf_load(struct curve_conf *c, enum curve_role role, const struct cur
 	int rc = curve_key_load(s->secret, "--curve-secret-key", c->secret, err);
 	if (rc)
 		return rc;
+	struct stat st;
+	if (stat(s->secret, &st) == 0 && (st.st_mode & 077))
+		log_warn("--curve-secret-key: %s can be read by other users (mode %03o): "
+		         "chmod 600 it",
+		         s->secret, (unsigned)(st.st_mode & 0777));
 	if (curve_public_of(c->secret, c->public_)) {
 		buf_printf(err, "--curve-secret-key: cannot derive the public key");
 		return -EINVAL;

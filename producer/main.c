@@ -21,6 +21,15 @@
  * In batch mode (files or stdin given) the producer exits once every article
  * is acknowledged: 0 if all digests are ok, 1 if any failed (each failure is
  * listed with its reason), 2 for bad usage.
+ *
+ * SIGTERM or SIGINT drains: no more input is taken, and the loop runs on
+ * until nothing is in flight or --drain-timeout is over; what is left stays
+ * in the journal, the inbox or the input files for the next start.
+ *
+ * With --curve-secret-key both sockets are CURVE servers; the ZAP handler
+ * (curve.h) admits the keys of --curve-allow. The monitor of the chunk
+ * socket tells connections that failed their handshake (refused keys) from
+ * workers that went away, so that only the latter shorten deadlines.
  */
 #include <cjson/cJSON.h>
 #include <dirent.h>

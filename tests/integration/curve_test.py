@@ -281,6 +281,23 @@ class CurveTest(unittest.TestCase):
                            timeout=10)
         self.assertEqual(p.returncode, 2)
         self.assertIn(want, p.stderr.decode())
+        # A secret key others can read is used, with a warning.
+        loose = os.path.join(self.work, "loose.key")
+        shutil.copy(k.sec["w1"], loose)
+        os.chmod(loose, 0o644)
+        p = subprocess.Popen([os.path.join(BIN, "worker"), "--curve-secret-key", loose,
+                              "--curve-producer-key", k.pub["producer"], "--curve-sink-key",
+                              k.pub["sink"], "--chunks-connect", "tcp://127.0.0.1:9",
+                              "--results-connect", "tcp://127.0.0.1:9"],
+                             stderr=subprocess.PIPE)
+        line = p.stderr.readline().decode()
+        # Signal it once it runs (its handlers are in place by then).
+        while "pulling from" not in p.stderr.readline().decode():
+            self.assertIsNone(p.poll())
+        p.send_signal(signal.SIGTERM)
+        p.communicate(timeout=10)
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("can be read by other users (mode 644): chmod 600 it", line)
         for prog in ("producer", "worker", "sink"):
             out = subprocess.run([os.path.join(BIN, prog), "--help"],
                                  capture_output=True).stdout.decode()
