@@ -1,4 +1,5 @@
 /* curve: key parsing, key files, allow lists and the settings' checks. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,16 +13,36 @@
 
 #include <uv.h>
 
-/* A temporary folder for key files, made once per process. */
+static char tmp_dir[64];
+
+/* The folder is flat: its files, then itself. */
+static void tmpdir_remove(void)
+{
+	DIR *d = opendir(tmp_dir);
+	struct dirent *e;
+	char path[400];
+	while (d && (e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", tmp_dir, e->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(tmp_dir);
+}
+
+/* A temporary folder for key files, made once per process and removed at
+ * exit. */
 static const char *tmpdir(void)
 {
-	static char dir[64];
-	if (!dir[0]) {
-		snprintf(dir, sizeof dir, "/tmp/nd-curve-XXXXXX");
-		if (!mkdtemp(dir))
+	if (!tmp_dir[0]) {
+		snprintf(tmp_dir, sizeof tmp_dir, "/tmp/nd-curve-XXXXXX");
+		if (!mkdtemp(tmp_dir))
 			return "/tmp";
+		atexit(tmpdir_remove);
 	}
-	return dir;
+	return tmp_dir;
 }
 
 static const char *write_tmp(const char *name, const char *text)
