@@ -222,21 +222,18 @@ int main(int argc, char **argv)
 	char *worker_argv[] = {
 	    prog_worker, "--chunks-connect", e_chunks_c,          "--results-connect",
 	    e_res_c,     "--log-level",      (char *)s.log_level, NULL};
-	int nprod = 11;
+	/* The producer is stopped only when the run cannot go on (a sink
+	 * or every worker gone, or the user interrupted): no drain. */
+	char *prod_head[] = {prog_producer,   "--drain-timeout=0",
+	                     "--chunks-bind", e_chunks_b,
+	                     "--acks-bind",   e_acks_b,
+	                     "--chunk-bytes", cb,
+	                     "--log-level",   (char *)s.log_level,
+	                     "--progress",    "auto"};
+	int nprod = (int)(sizeof prod_head / sizeof prod_head[0]);
 	char **prod_argv = calloc((size_t)(argc - first + nprod + 1), sizeof *prod_argv);
 	if (!prod_argv)
 		return 1;
-	char *prod_head[] = {prog_producer,
-	                     "--chunks-bind",
-	                     e_chunks_b,
-	                     "--acks-bind",
-	                     e_acks_b,
-	                     "--chunk-bytes",
-	                     cb,
-	                     "--log-level",
-	                     (char *)s.log_level,
-	                     "--progress",
-	                     "auto"};
 	memcpy(prod_argv, prod_head, sizeof prod_head);
 	for (int i = first; i < argc; i++)
 		prod_argv[nprod + i - first] = argv[i];

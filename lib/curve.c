@@ -208,19 +208,15 @@ struct curve_allow {
 	size_t n;
 };
 
-int curve_allow_load(const char *path, const char *setting, struct curve_allow **out,
-                     struct buf *err)
+int curve_allow_parse(const char *text, const char *origin, const char *setting,
+                      struct curve_allow **out, struct buf *err)
 {
-	struct buf text = BUF_INIT, why = BUF_INIT;
+	struct buf why = BUF_INIT;
 	*out = NULL;
-	int rc = read_small(path, setting, &text, err);
-	if (rc) {
-		buf_free(&text);
-		return rc;
-	}
+	int rc = 0;
 	struct curve_allow *a = calloc(1, sizeof *a);
 	size_t cap = 0;
-	const char *p = text.p, *line;
+	const char *p = text, *line;
 	size_t len;
 	int lineno = 0;
 	while (a && rc == 0 && next_line(&p, &line, &len, &lineno)) {
@@ -240,7 +236,7 @@ int curve_allow_load(const char *path, const char *setting, struct curve_allow *
 		}
 		buf_reset(&why);
 		if (curve_key_decode(line, klen, a->keys[a->n], &why)) {
-			buf_printf(err, "%s: %s line %d: %s", setting, path, lineno, why.p);
+			buf_printf(err, "%s: %s line %d: %s", setting, origin, lineno, why.p);
 			rc = -EINVAL;
 			break;
 		}
@@ -251,10 +247,9 @@ int curve_allow_load(const char *path, const char *setting, struct curve_allow *
 		rc = -ENOMEM;
 	} else if (rc == 0 && a->n == 0) {
 		buf_printf(err, "%s: %s holds no public keys: no client could connect", setting,
-		           path);
+		           origin);
 		rc = -EINVAL;
 	}
-	buf_free(&text);
 	buf_free(&why);
 	if (rc) {
 		curve_allow_free(a);
@@ -262,6 +257,18 @@ int curve_allow_load(const char *path, const char *setting, struct curve_allow *
 	}
 	*out = a;
 	return 0;
+}
+
+int curve_allow_load(const char *path, const char *setting, struct curve_allow **out,
+                     struct buf *err)
+{
+	struct buf text = BUF_INIT;
+	*out = NULL;
+	int rc = read_small(path, setting, &text, err);
+	if (rc == 0)
+		rc = curve_allow_parse(text.p, path, setting, out, err);
+	buf_free(&text);
+	return rc;
 }
 
 int curve_allow_has(const struct curve_allow *a, const uint8_t pub[CURVE_KEY_BYTES])
@@ -316,6 +323,11 @@ int curve_conf_load(struct curve_conf *c, enum curve_role role, const struct cur
 	int rc = curve_key_load(s->secret, "--curve-secret-key", c->secret, err);
 	if (rc)
 		return rc;
+	struct stat st;
+	if (stat(s->secret, &st) == 0 && (st.st_mode & 077))
+		log_warn("--curve-secret-key: %s can be read by other users (mode %03o): "
+		         "chmod 600 it",
+		         s->secret, (unsigned)(st.st_mode & 0777));
 	if (curve_public_of(c->secret, c->public_)) {
 		buf_printf(err, "--curve-secret-key: cannot derive the public key");
 		return -EINVAL;

@@ -61,6 +61,9 @@ int curve_keypair_write(const char *prefix, int force, char pub_z85[CURVE_Z85_LE
 struct curve_allow;
 int curve_allow_load(const char *path, const char *setting, struct curve_allow **out,
                      struct buf *err);
+/* The same from NUL-terminated text; origin names it in messages. */
+int curve_allow_parse(const char *text, const char *origin, const char *setting,
+                      struct curve_allow **out, struct buf *err);
 int curve_allow_has(const struct curve_allow *a, const uint8_t pub[CURVE_KEY_BYTES]);
 size_t curve_allow_count(const struct curve_allow *a);
 void curve_allow_free(struct curve_allow *a);

@@ -21,6 +21,15 @@
  * In batch mode (files or stdin given) the producer exits once every article
  * is acknowledged: 0 if all digests are ok, 1 if any failed (each failure is
  * listed with its reason), 2 for bad usage.
+ *
+ * SIGTERM or SIGINT drains: no more input is taken, and the loop runs on
+ * until nothing is in flight or --drain-timeout is over; what is left stays
+ * in the journal, the inbox or the input files for the next start.
+ *
+ * With --curve-secret-key both sockets are CURVE servers; the ZAP handler
+ * (curve.h) admits the keys of --curve-allow. The monitor of the chunk
+ * socket tells connections that failed their handshake (refused keys) from
+ * workers that went away, so that only the latter shorten deadlines.
  */
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -54,7 +63,7 @@ struct settings {
 	const char *chunks, *acks, *source, *progress, *inbox, *journal, *http, *log_level,
 	    *log_format, *curve_secret, *curve_allow;
 	long chunk_bytes, window, max_article, ack_timeout, max_attempts, max_msg, dead_grace,
-	    http_max_body, max_chunks;
+	    http_max_body, max_chunks, drain_timeout;
 };
 
 /* A file taken from the inbox. It moves to done/ (or failed/, if any of its
@@ -101,6 +110,9 @@ struct producer {
 	uv_async_t wake;
 	uv_timer_t tick;
 	uv_signal_t sigterm, sigint;
+	uv_timer_t drain; /* bounds the wait for acknowledgements after a signal */
+	int draining;     /* a signal came: no new input, waiting for acks */
+	unsigned long ok_at_signal, failed_at_signal;
 	int progress;
 
 	/* Reader -> loop queue. */
@@ -620,7 +632,7 @@ static void admit_one_locked(struct producer *p, struct flight *f)
 static void admit(struct producer *p)
 {
 	pthread_mutex_lock(&p->mu);
-	while (p->qn && p->ninflight < (size_t)p->set.window) {
+	while (p->qn && !p->stopping && p->ninflight < (size_t)p->set.window) {
 		struct flight *f = p->q[p->qhead];
 		p->qhead = (p->qhead + 1) % QUEUE_CAP;
 		p->qn--;
@@ -999,6 +1011,13 @@ static void stop_loop(struct producer *p)
 static void maybe_finish(struct producer *p)
 {
 	int reader_done;
+	/* After a signal, done once nothing is in flight: what the reader
+	 * still holds was never sent and stays in the journal or the input. */
+	if (p->draining) {
+		if (p->ninflight == 0 && !p->wpush.closing)
+			stop_loop(p);
+		return;
+	}
 	pthread_mutex_lock(&p->mu);
 	reader_done = p->reader_done && p->qn == 0;
 	pthread_mutex_unlock(&p->mu);
@@ -1007,19 +1026,47 @@ static void maybe_finish(struct producer *p)
 		stop_loop(p);
 }
 
+static void on_drain_timeout(uv_timer_t *t)
+{
+	struct producer *p = t->data;
+	log_warn("--drain-timeout %ld ms is over: stopping with %zu articles unacknowledged",
+	         p->set.drain_timeout, p->ninflight);
+	stop_loop(p);
+}
+
+/* SIGTERM or SIGINT: take no more input (the reader stops, the ingest
+ * closes, nothing more is admitted), wait up to --drain-timeout for the
+ * acknowledgements of what is in flight (resending as usual), then exit 0.
+ * What is left unacknowledged stays where a restart finds it: in the
+ * journal, in the inbox, or in the input files. A second signal stops at
+ * once. */
 static void on_signal(uv_signal_t *h, int sig)
 {
 	struct producer *p = h->data;
-	log_warn("signal %d: stopping with %zu articles unacknowledged", sig, p->ninflight);
+	if (p->draining) {
+		log_warn("signal %d again: stopping now with %zu articles unacknowledged", sig,
+		         p->ninflight);
+		stop_loop(p);
+		return;
+	}
 	pthread_mutex_lock(&p->mu);
 	p->stopping = 1;
 	pthread_cond_broadcast(&p->not_full);
 	pthread_mutex_unlock(&p->mu);
-	/* Stopping is routine for a service watching an inbox (what is not
-	 * acknowledged stays there for the next start); a batch cut short is
-	 * not. */
-	p->exit_code = p->set.inbox || *p->set.http ? 0 : 1;
-	stop_loop(p);
+	p->draining = 1;
+	p->ok_at_signal = p->ok;
+	p->failed_at_signal = p->failed;
+	p->exit_code = 0;
+	http_server_close(p->http);
+	p->http = NULL;
+	log_info("signal %d: taking no more input; waiting up to %ld ms for %zu articles in "
+	         "flight (a second signal stops at once)",
+	         sig, p->set.drain_timeout, p->ninflight);
+	if (p->ninflight == 0) {
+		stop_loop(p);
+		return;
+	}
+	uv_timer_start(&p->drain, on_drain_timeout, (uint64_t)p->set.drain_timeout, 0);
 }
 
 int main(int argc, char **argv)
@@ -1068,6 +1115,10 @@ int main(int argc, char **argv)
 	     &s->http, 0, 0, NULL},
 	    {"http-max-body", "DIGEST_HTTP_MAX_BODY", CONF_INT, "16777216",
 	     "largest POST body accepted (413 beyond)", &s->http_max_body, 1024, 1L << 30, NULL},
+	    {"drain-timeout", "DIGEST_DRAIN_TIMEOUT", CONF_INT, "10000",
+	     "milliseconds to wait on SIGTERM/SIGINT for the acknowledgements of articles in "
+	     "flight; what is left is resent by the next start",
+	     &s->drain_timeout, 0, 86400000, NULL},
 	    {"progress", "DIGEST_PROGRESS", CONF_STR, "auto",
 	     "progress line on stderr (auto: when stderr is a terminal)", &s->progress, 0, 0,
 	     "auto|always|never"},
@@ -1203,6 +1254,8 @@ int main(int argc, char **argv)
 	uv_timer_init(p->loop, &p->tick);
 	p->tick.data = p;
 	uv_timer_start(&p->tick, on_tick, 200, 200);
+	uv_timer_init(p->loop, &p->drain);
+	p->drain.data = p;
 	uv_signal_init(p->loop, &p->sigterm);
 	uv_signal_init(p->loop, &p->sigint);
 	p->sigterm.data = p->sigint.data = p;
@@ -1229,6 +1282,22 @@ int main(int argc, char **argv)
 	         "(%.1f articles/s)",
 	         p->read, p->ok, p->failed, p->resends, p->duplicates, secs,
 	         secs > 0 ? (double)p->read / secs : 0.0);
+	if (p->draining) {
+		size_t queued = p->qn;
+		int from_stdin = 0;
+		for (int i = 0; i < p->ninputs; i++)
+			from_stdin |= strcmp(p->inputs[i], "-") == 0;
+		const char *where =
+		    p->journal ? "they stay in the journal for the next start"
+		    : s->inbox ? "their files stay in the inbox for the next start"
+		    : from_stdin || *s->http
+		        ? "without --journal, what came from stdin or HTTP is not kept"
+		        : "a start with the same inputs sends them again";
+		log_info("stopped by a signal: %lu articles acknowledged while draining, %zu "
+		         "unacknowledged and %zu read but not sent: %s",
+		         (p->ok - p->ok_at_signal) + (p->failed - p->failed_at_signal),
+		         p->ninflight, queued, where);
+	}
 	if (p->failed) {
 		log_error("%lu of %lu articles failed:\n%s%s", p->failed, p->read,
 		          p->failures.p ? p->failures.p : "",

@@ -9,7 +9,7 @@ fi
 PACKAGES=(
 	build-essential cmake pkg-config clang libclang-rt-14-dev
 	libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libuv1-dev libsqlite3-dev
-	libutf8proc-dev libcjson-dev libhttp-parser-dev libstemmer-dev curl
+	libutf8proc-dev libcjson-dev libhttp-parser-dev libstemmer-dev curl iproute2
 	python3 python3-zmq python3-protobuf protobuf-compiler sqlite3
 )
 missing=()

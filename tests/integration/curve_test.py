@@ -197,7 +197,9 @@ class CurveTest(unittest.TestCase):
         """Sockets of a stranger pull from the producer's chunk endpoint
         while it has 400 articles to send: one with no keys, one with its
         own key pair and the producer's public key. Neither receives a
-        frame; an allowed worker then gets everything."""
+        frame; an allowed worker then gets everything, and a subscriber
+        without keys on the sink's digest stream receives none of the
+        400 digests published."""
         k = self.keys
         pipe = self.pipeline("curve", curve=True, workers=0)
         prod = pipe.start_producer([self.data], k.producer_args())
@@ -211,6 +213,10 @@ class CurveTest(unittest.TestCase):
         keyed.curve_serverkey = k.pub["producer"].encode()
         mon = keyed.get_monitor_socket(zmq.EVENT_HANDSHAKE_FAILED_AUTH)
         keyed.connect(pipe.ep("chunks"))
+        # And a subscriber without keys on the sink's digest stream.
+        eavesdropper = ctx.socket(zmq.SUB)
+        eavesdropper.setsockopt(zmq.SUBSCRIBE, b"")
+        eavesdropper.connect(pipe.ep("digests"))
         try:
             self.assertTrue(mon.poll(10000), "the stranger's key is refused")
             received = 0
@@ -225,12 +231,14 @@ class CurveTest(unittest.TestCase):
             self.assertEqual(prod.wait(timeout=60), 0, pipe.log(prod))
             self.assertEqual(len(stored(pipe.store)), 400)
             self.assertFalse(plain.poll(0) or keyed.poll(0), "a stranger received chunks")
+            self.assertFalse(eavesdropper.poll(500), "a stranger received digests")
             self.assertIsNone(good.poll())
         finally:
             keyed.disable_monitor()
             mon.close(0)
             plain.close(0)
             keyed.close(0)
+            eavesdropper.close(0)
             ctx.term()
 
     def test_bad_key_settings_stop_each_program_naming_the_setting(self):
@@ -273,6 +281,23 @@ class CurveTest(unittest.TestCase):
                            timeout=10)
         self.assertEqual(p.returncode, 2)
         self.assertIn(want, p.stderr.decode())
+        # A secret key others can read is used, with a warning.
+        loose = os.path.join(self.work, "loose.key")
+        shutil.copy(k.sec["w1"], loose)
+        os.chmod(loose, 0o644)
+        p = subprocess.Popen([os.path.join(BIN, "worker"), "--curve-secret-key", loose,
+                              "--curve-producer-key", k.pub["producer"], "--curve-sink-key",
+                              k.pub["sink"], "--chunks-connect", "tcp://127.0.0.1:9",
+                              "--results-connect", "tcp://127.0.0.1:9"],
+                             stderr=subprocess.PIPE)
+        line = p.stderr.readline().decode()
+        # Signal it once it runs (its handlers are in place by then).
+        while "pulling from" not in p.stderr.readline().decode():
+            self.assertIsNone(p.poll())
+        p.send_signal(signal.SIGTERM)
+        p.communicate(timeout=10)
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("can be read by other users (mode 644): chmod 600 it", line)
         for prog in ("producer", "worker", "sink"):
             out = subprocess.run([os.path.join(BIN, prog), "--help"],
                                  capture_output=True).stdout.decode()

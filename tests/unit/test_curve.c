@@ -1,4 +1,5 @@
 /* curve: key parsing, key files, allow lists and the settings' checks. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,16 +11,38 @@
 #include "check.h"
 #include "curve.h"
 
-/* A temporary folder for key files, made once per process. */
+#include <uv.h>
+
+static char tmp_dir[64];
+
+/* The folder is flat: its files, then itself. */
+static void tmpdir_remove(void)
+{
+	DIR *d = opendir(tmp_dir);
+	struct dirent *e;
+	char path[400];
+	while (d && (e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", tmp_dir, e->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(tmp_dir);
+}
+
+/* A temporary folder for key files, made once per process and removed at
+ * exit. */
 static const char *tmpdir(void)
 {
-	static char dir[64];
-	if (!dir[0]) {
-		snprintf(dir, sizeof dir, "/tmp/nd-curve-XXXXXX");
-		if (!mkdtemp(dir))
+	if (!tmp_dir[0]) {
+		snprintf(tmp_dir, sizeof tmp_dir, "/tmp/nd-curve-XXXXXX");
+		if (!mkdtemp(tmp_dir))
 			return "/tmp";
+		atexit(tmpdir_remove);
 	}
-	return dir;
+	return tmp_dir;
 }
 
 static const char *write_tmp(const char *name, const char *text)
@@ -212,6 +235,99 @@ static void settings_missing_their_partners_are_refused(void)
 	buf_free(&err);
 }
 
+/* Send one ZAP request (frames given) through a REQ socket to the handler
+ * on inproc://zeromq.zap.01, run the loop until the reply is in, and copy
+ * the status code (frame 3) and user id (frame 5). */
+static int zap_ask(void *ctx, uv_loop_t *loop, const char *const *frames, const size_t *lens, int n,
+                   char *status, char *user)
+{
+	void *req = zmq_socket(ctx, ZMQ_REQ);
+	int linger = 0;
+	zmq_setsockopt(req, ZMQ_LINGER, &linger, sizeof linger);
+	if (zmq_connect(req, "inproc://zeromq.zap.01") != 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		zmq_send(req, frames[i], lens[i], i + 1 < n ? ZMQ_SNDMORE : 0);
+	int got = 0;
+	for (int spins = 0; spins < 2000 && !got; spins++) {
+		uv_run(loop, UV_RUN_NOWAIT);
+		zmq_pollitem_t it = {req, 0, ZMQ_POLLIN, 0};
+		if (zmq_poll(&it, 1, 1) == 1)
+			got = 1;
+	}
+	int nf = 0;
+	while (got) {
+		char buf[64] = {0};
+		int l = zmq_recv(req, buf, sizeof buf - 1, 0);
+		if (l < 0)
+			break;
+		buf[l < 63 ? l : 63] = 0;
+		if (nf == 2)
+			strcpy(status, buf);
+		if (nf == 4)
+			strcpy(user, buf);
+		nf++;
+		int more = 0;
+		size_t ml = sizeof more;
+		zmq_getsockopt(req, ZMQ_RCVMORE, &more, &ml);
+		if (!more)
+			break;
+	}
+	zmq_close(req);
+	return got ? nf : -1;
+}
+
+static void the_zap_handler_admits_only_allowed_curve_keys(void)
+{
+	char p1[41], s1[41], p2[41], s2[41];
+	zmq_curve_keypair(p1, s1);
+	zmq_curve_keypair(p2, s2);
+	char text[100];
+	snprintf(text, sizeof text, "%s\n", p1);
+	struct curve_allow *a = NULL;
+	struct buf err = BUF_INIT;
+	CHECK_INT(curve_allow_parse(text, "t", "--curve-allow", &a, &err), 0);
+	void *ctx = zmq_ctx_new();
+	uv_loop_t loop;
+	uv_loop_init(&loop);
+	struct curve_zap *z = curve_zap_start(ctx, &loop, a, &err);
+	CHECK(z != NULL);
+	uint8_t k1[32], k2[32];
+	zmq_z85_decode(k1, p1);
+	zmq_z85_decode(k2, p2);
+	const char *good[] = {"1.0", "7", "newsdigest", "127.0.0.1", "", "CURVE", (char *)k1};
+	const size_t lens[] = {3, 1, 10, 9, 0, 5, 32};
+	char status[64] = "", user[64] = "";
+	CHECK_INT(zap_ask(ctx, &loop, good, lens, 7, status, user), 6);
+	CHECK_STR(status, "200");
+	CHECK_STR(user, p1);
+	const char *stranger[] = {"1.0", "8", "newsdigest", "127.0.0.1", "", "CURVE", (char *)k2};
+	CHECK_INT(zap_ask(ctx, &loop, stranger, lens, 7, status, user), 6);
+	CHECK_STR(status, "400");
+	/* No CURVE (a NULL-mechanism client), a wrong version, too few frames. */
+	const char *null_mech[] = {"1.0", "9", "newsdigest", "127.0.0.1", "", "NULL", ""};
+	const size_t null_lens[] = {3, 1, 10, 9, 0, 4, 0};
+	CHECK_INT(zap_ask(ctx, &loop, null_mech, null_lens, 7, status, user), 6);
+	CHECK_STR(status, "400");
+	const char *old[] = {"0.9", "10", "newsdigest", "127.0.0.1", "", "CURVE", (char *)k1};
+	const size_t old_lens[] = {3, 2, 10, 9, 0, 5, 32};
+	CHECK_INT(zap_ask(ctx, &loop, old, old_lens, 7, status, user), 6);
+	CHECK_STR(status, "400");
+	CHECK_INT(zap_ask(ctx, &loop, good, lens, 3, status, user), 6);
+	CHECK_STR(status, "400");
+	unsigned long accepted, refused;
+	curve_zap_counts(z, &accepted, &refused);
+	CHECK_INT(accepted, 1);
+	CHECK_INT(refused, 2);
+	curve_zap_stop(z);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	curve_zap_free(z);
+	uv_loop_close(&loop);
+	zmq_ctx_term(ctx);
+	curve_allow_free(a);
+	buf_free(&err);
+}
+
 static const struct check_case cases[] = {
     CASE(a_z85_key_decodes_to_its_bytes, "a Z85 key decodes to its 32 bytes"),
     CASE(malformed_keys_are_refused_saying_why, "malformed keys are refused saying why"),
@@ -223,6 +339,8 @@ static const struct check_case cases[] = {
          "keygen writes a matching pair with a private secret file"),
     CASE(an_allow_list_holds_its_keys_and_only_those,
          "an allow list holds its keys and only those"),
+    CASE(the_zap_handler_admits_only_allowed_curve_keys,
+         "the ZAP handler admits only allowed CURVE keys"),
     CASE(settings_missing_their_partners_are_refused,
          "settings missing their partners are refused"),
 };
