@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 import urllib.error
 
@@ -130,7 +131,9 @@ class ChaosTest(unittest.TestCase):
         certainly holds some when it goes."""
         import zmq
         ref = self.reference()
-        self.pipe = Pipeline(self.work, workers=1)
+        # The fake worker is alone at first, so it surely gets chunks however
+        # fast a real worker would be; the real one joins once it has them.
+        self.pipe = Pipeline(self.work, workers=0)
         ctx = zmq.Context()
         hole = ctx.socket(zmq.PULL)
         hole.connect(self.pipe.ep("chunks"))
@@ -143,6 +146,8 @@ class ChaosTest(unittest.TestCase):
                 taken += 1
             else:
                 self.fail("the fake worker got no chunks")
+        self.pipe.workers.append(self.pipe.start_worker())
+        time.sleep(0.3)  # the real worker connects while the fake one still holds its chunks
         hole.close(0)
         ctx.term()
         self.assertEqual(prod.wait(timeout=30), 0, self.pipe.log(prod))
