@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -42,8 +43,9 @@ static void on_signal(int sig)
 	interrupted = sig;
 }
 
-/* A TCP port on 127.0.0.1 that is free now (the kernel picks it). */
-static int free_port(void)
+/* Whether port is free on 127.0.0.1 now (0 asks the kernel for one); the
+ * port, or -1. */
+static int try_port(int port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in a;
@@ -51,6 +53,7 @@ static int free_port(void)
 	memset(&a, 0, sizeof a);
 	a.sin_family = AF_INET;
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons((uint16_t)port);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
 	    getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
 		if (fd >= 0)
@@ -59,6 +62,24 @@ static int free_port(void)
 	}
 	close(fd);
 	return ntohs(a.sin_port);
+}
+
+/* A TCP port on 127.0.0.1 that is free now, taken from below the kernel's
+ * range for outgoing connections (32768 and up): a port from inside it
+ * can be taken by some process's next connect() in the moment between
+ * this check and the program binding it. */
+static int free_port(void)
+{
+	static unsigned seed;
+	if (!seed)
+		seed = (unsigned)getpid() * 2654435761u ^ (unsigned)time(NULL);
+	for (int i = 0; i < 200; i++) {
+		seed = seed * 1103515245u + 12345u;
+		int port = try_port(20000 + (int)((seed >> 8) % 12000));
+		if (port > 0)
+			return port;
+	}
+	return try_port(0);
 }
 
 static pid_t spawn(char *const argv[], int stdin_null)

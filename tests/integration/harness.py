@@ -17,7 +17,23 @@ SOURCE = os.environ.get("ND_SOURCE_DIR", ".")
 PYGEN = os.environ.get("ND_PY_GEN_DIR", "")
 
 
+_port_rng = __import__("random").Random(os.getpid() ^ int(time.time() * 1000))
+
+
 def free_port():
+    """A port free on 127.0.0.1 now, from below the kernel's range for
+    outgoing connections (32768 and up), where some process's next connect()
+    could take it before the program under test binds it."""
+    for _ in range(200):
+        port = _port_rng.randrange(20000, 32000)
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+        finally:
+            s.close()
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
