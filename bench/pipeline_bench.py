@@ -14,7 +14,7 @@ prints, each as the median of --runs runs with the slowest and fastest:
      to its digest arriving on the sink's digest stream (published right
      after it is stored), p50 and p99, for articles of about 1,000 words
      sent at half the saturated 2-worker rate;
-  3. peak resident memory of each program (getrusage of the child), and the
+  3. peak resident memory of each program (VmHWM while it runs), and the
      producer's and the sink's resident memory while many small articles
      stream through (sampled at the start, middle and end: it must not
      grow with the number processed).
@@ -108,6 +108,7 @@ class Run:
         self.ports = {k: free_port() for k in ("chunks", "results", "acks", "digests")}
         self.procs = {}
         self.usage = {}
+        self.cpu = {}  # CPU seconds, as last seen
         self.start("sink", ["--results-bind", self.ep("results"), "--digests-bind",
                             self.ep("digests"), "--acks-connect", self.ep("acks"), "--store",
                             os.path.join(workdir, "digests.db"), "--http", "",
@@ -133,15 +134,33 @@ class Run:
                                        self.ep("acks"), "--progress", "never", "--log-level",
                                        "warn", *inputs], stdin=stdin)
 
+    def note_peak(self, name):
+        """Keep the child's peak resident memory (VmHWM, kB). Not getrusage:
+        its ru_maxrss counts the forked Python before exec."""
+        kb = status_kb(self.procs[name].pid, "VmHWM:")
+        if kb:
+            self.usage[name] = max(self.usage.get(name, 0), kb)
+        try:
+            with open("/proc/%d/stat" % self.procs[name].pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            self.cpu[name] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass
+
     def reap(self, name, timeout):
-        """Wait for a child; keep its peak RSS (kB)."""
+        """Wait for a child, noting its peak memory while it runs."""
         p = self.procs[name]
         deadline = time.monotonic() + timeout
+        last = 0
         while time.monotonic() < deadline:
+            now = time.monotonic()
+            if now - last > 0.05:
+                self.note_peak(name)
+                last = now
             pid, status, ru = os.wait4(p.pid, os.WNOHANG)
             if pid:
                 p.returncode = os.waitstatus_to_exitcode(status)
-                self.usage[name] = ru.ru_maxrss
+                self.cpu[name] = ru.ru_utime + ru.ru_stime  # exact, at exit
                 return p.returncode
             time.sleep(0.002)
         raise RuntimeError("%s did not exit within %ss" % (name, timeout))
@@ -149,9 +168,10 @@ class Run:
     def stop(self):
         for name, p in self.procs.items():
             if p.returncode is None and p.poll() is None:
+                self.note_peak(name)
                 p.send_signal(signal.SIGTERM)
         for name, p in self.procs.items():
-            if name not in self.usage and p.returncode is None:
+            if p.returncode is None:
                 try:
                     self.reap(name, 20)
                 except RuntimeError:
@@ -159,15 +179,19 @@ class Run:
                     p.wait()
 
 
-def rss_kb(pid):
+def status_kb(pid, field):
     try:
         with open("/proc/%d/status" % pid) as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def rss_kb(pid):
+    return status_kb(pid, "VmRSS:")
 
 
 def median_spread(xs):
@@ -183,19 +207,56 @@ def row(name, xs, unit, target=""):
     print("%-52s %10s %-12s %s - %s %s" % (name, fmt(m), unit, fmt(lo), fmt(hi), target))
 
 
+def warm_up(run, prod, rng, timeout=30):
+    """Send a few small articles and wait for their digests on the stream, so
+    that every connection is up before anything is timed."""
+    import zmq
+    ctx = zmq.Context()
+    sub = ctx.socket(zmq.SUB)
+    sub.setsockopt(zmq.SUBSCRIBE, b"")
+    sub.connect(run.ep("digests"))
+    time.sleep(0.2)  # the subscription reaches the sink
+    want = set()
+    for i in range(10):
+        w = gen_article(rng, 200, 100000 + i)
+        w["id"] = "warm-%d-%d" % (prod.pid, i)
+        want.add(w["id"].encode())
+        prod.stdin.write((json.dumps(w) + "\n").encode())
+        prod.stdin.flush()
+    deadline = time.monotonic() + timeout
+    while want and time.monotonic() < deadline:
+        if sub.poll(100):
+            topic, payload = sub.recv_multipart()
+            for k in list(want):
+                if k in payload:
+                    want.discard(k)
+    sub.close(0)
+    ctx.term()
+    if want:
+        raise RuntimeError("warm-up digests did not arrive")
+
+
 def throughput(args, arts, workers, tmp):
-    """Seconds for the pipeline to turn the corpus into stored digests."""
+    """Seconds for the pipeline to turn the corpus into stored digests, once
+    every connection is up: the producer reads the corpus from a pipe after
+    a warm-up, and the clock runs from the first byte written to its exit
+    (every article acknowledged, so every digest stored)."""
+    sys.path.insert(0, args.py_gen)
     times = []
-    path = os.path.join(tmp, "corpus.jsonl")
-    write_jsonl(path, arts, args.copies)
+    data = "".join(json.dumps(dict(a, id="%s-%d" % (a["id"], c))) + "\n"
+                   for c in range(args.copies) for a in arts).encode()
     peak = {}
+    cpu = {}
+    rng = random.Random(3)
     for r in range(args.runs):
         wd = tempfile.mkdtemp(dir=tmp)
         run = Run(args.bin, wd, workers)
         try:
-            time.sleep(0.3)  # let the workers connect
+            prod = run.producer(["-"], stdin=subprocess.PIPE)
+            warm_up(run, prod, rng)
             t0 = time.monotonic()
-            run.producer([path])
+            prod.stdin.write(data)
+            prod.stdin.close()
             rc = run.reap("producer", 600)
             dt = time.monotonic() - t0
             if rc != 0:
@@ -206,6 +267,11 @@ def throughput(args, arts, workers, tmp):
         for k, v in run.usage.items():
             key = k.split("-")[0]
             peak[key] = max(peak.get(key, 0), v)
+        for k, v in run.cpu.items():
+            key = k.split("-")[0]
+            cpu.setdefault(key, []).append(v)
+    peak["cpu"] = {k: statistics.median(v) * (1 if k != "worker" else workers)
+                   for k, v in cpu.items()}
     return times, peak
 
 
@@ -243,7 +309,7 @@ def latency(args, rate, tmp):
     done = threading.Event()
 
     def receive():
-        while len(got) < n and not done.is_set():
+        while len(got) < n + 10 and not done.is_set():
             if sub.poll(200):
                 topic, payload = sub.recv_multipart()
                 d = digest_pb2.Digest()
@@ -251,10 +317,23 @@ def latency(args, rate, tmp):
                 got[d.article_id] = time.monotonic()
 
     try:
-        time.sleep(0.5)  # workers connect, the subscription settles
         th = threading.Thread(target=receive)
         th.start()
         prod = run.producer(["-"], stdin=subprocess.PIPE)
+        # Warm up: until a few articles have made the whole trip, the
+        # workers and the subscriber may still be connecting.
+        for i in range(10):
+            w = gen_article(rng, 200, 100000 + i)
+            w["id"] = "warm-%d" % i
+            sent[w["id"]] = time.monotonic()
+            prod.stdin.write((json.dumps(w) + "\n").encode())
+            prod.stdin.flush()
+            time.sleep(0.05)
+        deadline = time.monotonic() + 30
+        while any("warm-%d" % i not in got for i in range(10)) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        for i in range(10):
+            sent.pop("warm-%d" % i, None)
         interval = 1.0 / rate
         t0 = time.monotonic()
         for i, a in enumerate(arts):
@@ -268,7 +347,7 @@ def latency(args, rate, tmp):
         prod.stdin.close()
         run.reap("producer", 300)
         deadline = time.monotonic() + 30
-        while len(got) < n and time.monotonic() < deadline:
+        while len(got) < n + 10 and time.monotonic() < deadline:
             time.sleep(0.05)
         done.set()
         th.join()
@@ -356,8 +435,24 @@ def main():
     print("%-52s %10.0f %-12s %s" % ("distribution overhead per article (1 worker)", m, "us",
                                       "target < 100: " + ("PASS" if m < 100 else "MISS")))
 
-    half = statistics.median(r2) / 2
+    # The saturated rate of 1,000-word articles with 2 workers, then half of it.
+    rng = random.Random(13)
+    long_arts = [gen_article(rng, 1000, i) for i in range(60 if args.quick else 300)]
+    tl, _ = throughput(args, long_arts, 2, tmp)
+    sat = statistics.median([len(long_arts) * args.copies / t for t in tl])
+    half = sat / 2
+    # Where the CPU goes with two workers: per article, by program.
+    per = {k: v / n * 1e6 for k, v in peak2["cpu"].items()}
+    total = sum(per.values())
+    print("%-52s %10s %-12s" % ("CPU per article, 2 workers: producer, workers, sink",
+                                "%.0f, %.0f, %.0f" % (per.get("producer", 0),
+                                                      per.get("worker", 0), per.get("sink", 0)),
+                                "us"))
+    print("%-52s %10.0f %-12s" % ("  so on %d cores at most" % os.cpu_count(),
+                                   os.cpu_count() / total * 1e6 if total else 0, "articles/s"))
     p50, p99, nl = latency(args, half, tmp)
+    print("%-52s %10.0f %-12s" % ("pipeline, 2 workers, 1,000-word articles", sat,
+                                   "articles/s"))
     print("%-52s %10.1f %-12s" % ("latency p50, 1,000-word articles at %.0f/s" % half, p50,
                                    "ms"))
     print("%-52s %10.1f %-12s %s" % ("latency p99 (%d articles)" % nl, p99, "ms",
