@@ -771,13 +771,39 @@ static int load_sentences(struct work *w, const Nd__ChunkResult *const *parts, s
 
 /* Tokenise every text sentence once: term vectors, article vector,
  * keyword candidates. */
+/* Tokenize a sentence for its keyword phrases. The worker sent the terms
+ * of its content words, in order, made by the same tokenizer: they are
+ * taken as they are instead of stemming every word again (the stemmer was
+ * the sink's biggest cost); if their count does not match, the sentence
+ * is stemmed here. */
+static int tokenize_sentence(struct work *w, struct sent *st)
+{
+	struct terms *t = w->terms;
+	bool reuse = st->npterms > 0;
+	t->no_stem = reuse;
+	int rc = terms_tokenize(t, st->text, strlen(st->text));
+	t->no_stem = false;
+	if (rc || !reuse)
+		return rc;
+	size_t k = 0;
+	for (size_t i = 0; i < t->ntoks; i++)
+		k += t->toks[i].kind == TERMS_CONTENT;
+	if (k != st->npterms)
+		return terms_tokenize(t, st->text, strlen(st->text));
+	k = 0;
+	for (size_t i = 0; i < t->ntoks; i++)
+		if (t->toks[i].kind == TERMS_CONTENT)
+			t->toks[i].term = st->pterms[k++];
+	return 0;
+}
+
 static int scan_sentences(struct work *w)
 {
 	for (size_t i = 0; i < w->nsents; i++) {
 		struct sent *st = &w->sents[i];
 		if (st->heading)
 			continue;
-		if (terms_tokenize(w->terms, st->text, strlen(st->text)))
+		if (tokenize_sentence(w, st))
 			return -ENOMEM;
 		st->has_word = w->terms->ntoks > 0;
 		if (!st->words)

@@ -275,8 +275,9 @@ int terms_tokenize(struct terms *t, const char *s, size_t n)
 			tk->kind = TERMS_STOP;
 		else
 			tk->kind = TERMS_CONTENT;
-		tk->term = tk->kind == TERMS_CONTENT && t->stemmer ? stem_term(t, w, len)
-		                                                   : terms_hash(w, len);
+		tk->term = tk->kind == TERMS_CONTENT && t->stemmer && !t->no_stem
+		               ? stem_term(t, w, len)
+		               : terms_hash(w, len);
 		tk->brk = brk;
 		brk = false;
 	}

@@ -35,7 +35,9 @@ struct sb_stemmer;
 
 struct terms {
 	struct sb_stemmer *stemmer;
-	char *low; /* the lower-cased words, back to back */
+	bool no_stem; /* set: content words get the hash of the word, unstemmed
+	                 (for a caller that has their terms already) */
+	char *low;    /* the lower-cased words, back to back */
 	size_t lowlen, lowcap;
 	struct terms_tok *toks;
 	size_t ntoks, captoks;

@@ -753,6 +753,42 @@ static void test_keywords_weighted_by_idf(void)
 	idf_free(idf);
 }
 
+static void test_keywords_use_worker_terms(void)
+{
+	/* Two words as often as each other; the worker's terms say which one
+	 * is rare (the table knows only the terms 7 and 8): that one leads. */
+	static struct tpart p[1];
+	/* profit grew harbour yesterday / harbour profit rose spring */
+	static const uint64_t t0[] = {7, 9, 8, 11}, t1[] = {8, 7, 10, 12};
+	part_init(&p[0], 0, 1, "Results");
+	add_sentence(&p[0], "Profit grew at the harbour yesterday.", 0, 0);
+	add_sentence(&p[0], "Harbour profit rose in spring.", 0, 0);
+	p[0].s[0].terms = (uint64_t *)t0;
+	p[0].s[0].n_terms = 4;
+	p[0].s[1].terms = (uint64_t *)t1;
+	p[0].s[1].n_terms = 4;
+	uint64_t terms[2] = {7, 8};
+	uint32_t df[2] = {95, 1}; /* term 7 ("profit" here) common, 8 rare */
+	char path[64];
+	snprintf(path, sizeof path, "/tmp/nd-kw-terms-%d", (int)getpid());
+	CHECK_INT(idf_save(path, "kw", 100, terms, df, 2), 0);
+	struct idf *idf;
+	CHECK_INT(idf_load(path, &idf), 0);
+	remove(path);
+	struct summary *s = build_idf(p, 1, idf);
+	CHECK(s);
+	CHECK_STR(summary_digest(s)->keywords[0]->text, "harbour");
+	summary_free(s);
+	/* Terms that do not match the sentence's words are not trusted: the
+	 * sink stems the words itself and still builds a digest. */
+	p[0].s[1].n_terms = 1;
+	s = build_idf(p, 1, idf);
+	CHECK(s);
+	CHECK(summary_digest(s)->n_keywords > 0);
+	summary_free(s);
+	idf_free(idf);
+}
+
 static void test_error_part(void)
 {
 	static struct tpart p[2];
@@ -963,6 +999,7 @@ static const struct check_case cases[] = {
     CASE(test_credits_never_key_points, "bylines captions and fragments are never key points"),
     CASE(test_worker_terms_are_used, "the worker's sentence terms drive centrality"),
     CASE(test_keywords_weighted_by_idf, "keywords weigh words by background rarity"),
+    CASE(test_keywords_use_worker_terms, "keyword weights use the worker's terms when they match"),
     CASE(test_error_part, "a chunk error gives a failed digest with its reason"),
     CASE(test_empty_article, "an article without text fails"),
     CASE(test_headings_only_article, "an article of headings only is read as its body"),
