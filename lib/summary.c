@@ -1362,12 +1362,19 @@ static int build_keywords(struct work *w, struct summary *s)
 	struct phrase_rank *order = arena_alloc(&w->tmp, w->nphrases * sizeof *order);
 	if (!order)
 		return -ENOMEM;
+	size_t nord = 0;
 	for (size_t i = 0; i < w->nphrases; i++) {
 		struct phrase *p = &w->phrases[i];
+		/* A piece cut from a longer run once is seldom a phrase of its
+		 * own ("thursday removed mike"); it must recur to count. Most
+		 * windows are such pieces: leaving them out before sorting
+		 * saves most of the sort. */
+		if (p->nw > 1 && !p->whole && p->freq < 2)
+			continue;
 		double score = p->freq * (1 + KW_LENGTH_BONUS * (p->nw - 1)) * p->idf;
-		order[i] = (struct phrase_rank){score, (uint32_t)i};
+		order[nord++] = (struct phrase_rank){score, (uint32_t)i};
 	}
-	qsort(order, w->nphrases, sizeof *order, cmp_phrase);
+	qsort(order, nord, sizeof *order, cmp_phrase);
 
 	struct arena *a = &s->arena;
 	Nd__Keyword **kv = arena_alloc(a, KW_MAX * sizeof *kv);
@@ -1377,12 +1384,8 @@ static int build_keywords(struct work *w, struct summary *s)
 		return -ENOMEM;
 	size_t n = 0;
 	double best = 0;
-	for (size_t i = 0; i < w->nphrases && n < KW_MAX; i++) {
+	for (size_t i = 0; i < nord && n < KW_MAX; i++) {
 		const struct phrase *p = &w->phrases[order[i].i];
-		/* A piece cut from a longer run once is seldom a phrase of its
-		 * own ("thursday removed mike"); it must recur to count. */
-		if (p->nw > 1 && !p->whole && p->freq < 2)
-			continue;
 		bool overlap = false;
 		for (size_t j = 0; j < n && !overlap; j++)
 			overlap = phrase_within(p, chosen[j]) || phrase_within(chosen[j], p);
