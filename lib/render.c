@@ -114,6 +114,23 @@ static int json_float(struct buf *b, float f)
 	if (!isfinite(f))
 		return buf_append_char(b, '0');
 	char tmp[40];
+	/* Scores are rounded to three decimals: try that form first, which
+	 * spares the search below its several printf and strtof calls. */
+	if (f >= 0 && f < 1000) {
+		long m = lrintf(f * 1000);
+		int n = snprintf(tmp, sizeof tmp, "%ld", m / 1000);
+		long frac = m % 1000;
+		if (frac) {
+			char d[4] = {(char)('0' + frac / 100), (char)('0' + frac / 10 % 10),
+			             (char)('0' + frac % 10), 0};
+			int k = 3;
+			while (d[k - 1] == '0')
+				d[--k] = 0;
+			n += snprintf(tmp + n, sizeof tmp - (size_t)n, ".%s", d);
+		}
+		if (strtof(tmp, NULL) == f)
+			return buf_append(b, tmp, (size_t)n);
+	}
 	for (int prec = 1; prec <= 9; prec++) {
 		snprintf(tmp, sizeof tmp, "%.*g", prec, (double)f);
 		for (char *p = tmp; *p; p++)

@@ -215,8 +215,19 @@ static void test_json_numbers(void)
 	static const struct {
 		float f;
 		const char *want;
-	} cases[] = {{0.71f, "0.71"},   {0.7f, "0.7"},     {1.0f, "1"},       {0.0f, "0"},
-	             {0.333f, "0.333"}, {0.001f, "0.001"}, {0.125f, "0.125"}, {0.999f, "0.999"}};
+	} cases[] = {{0.71f, "0.71"},
+	             {0.7f, "0.7"},
+	             {1.0f, "1"},
+	             {0.0f, "0"},
+	             {0.333f, "0.333"},
+	             {0.001f, "0.001"},
+	             {0.125f, "0.125"},
+	             {0.999f, "0.999"},
+	             /* beyond three decimals or below zero: the general search */
+	             {0.1234f, "0.1234"},
+	             {1e-05f, "1e-05"},
+	             {-0.5f, "-0.5"},
+	             {12.75f, "12.75"}};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		static struct sample s;
 		sample_init(&s);
