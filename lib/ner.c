@@ -4,9 +4,9 @@
  * Everything here is independent of how mentions are found: the names of
  * the entity types (the strings the JSON form and the logs use, in the
  * order of the wire's EntityType), the reusable mention array, and the thin
- * dispatch through an extractor's ops. An implementation (ner_rules.c
- * today, a trained tagger later) only fills in struct ner_ops; callers never
- * see which one they hold except through ner_name().
+ * dispatch through an extractor's ops. An implementation (ner_rules.c,
+ * ner_tagger.c) only fills in struct ner_ops; callers never see which one
+ * they hold except through ner_name().
  */
 #include "ner.h"
 

@@ -2,11 +2,12 @@
  * ner: named-entity extraction behind one interface.
  *
  * An extractor finds mentions (typed spans of tokens) in a segmented text.
- * The first implementation is rules (ner_rules_open: gazetteers of
- * countries, cities, nationalities, given names, organisation words and
- * titles, plus patterns for dates, money and percentages); a trained tagger
- * will be another implementation of the same ops, so the worker does not
- * change when it arrives.
+ * Two implementations: rules (ner_rules_open: gazetteers of countries,
+ * cities, nationalities, given names, organisation words and titles, plus
+ * patterns for dates, money and percentages), and the trained tagger
+ * (ner_tagger_open: tagger.h for people, organisations, places and other
+ * names, the rules for dates, money and percentages). The worker holds
+ * either through the same ops.
  *
  * Conventions every extractor follows:
  *   - headings (SEG_SF_HEADING) yield no mentions;

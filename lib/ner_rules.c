@@ -1,7 +1,9 @@
 /*
- * ner_rules: the first entity extractor ("rules-1"), hand-written rules over
- * gazetteers. A trained tagger will replace it behind the same ner_ops; this
- * file depends on nothing but ner.h and seg.h so it can be dropped then.
+ * ner_rules: the rule-based entity extractor ("rules-1"), hand-written rules
+ * over gazetteers. The worker's default extractor is the trained tagger
+ * (ner_tagger.c), which takes DATE, MONEY and PERCENT from these rules and
+ * uses the word lists below as features (ner_rules_lexicon()); --model rules
+ * runs the rules alone.
  *
  * How it works. ner_rules_open() loads every word list below into one
  * open-addressing hash table (FNV-1a, load <= 1/2), keyed by the exact
