@@ -286,7 +286,7 @@ def nlp_step_rate(args, corpus_path, arts, tmp):
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     lines = out.splitlines()
     for i, line in enumerate(lines):
-        if line.startswith("worker step") and i + 1 < len(lines) and "articles/s" in lines[i + 1]:
+        if line.startswith("worker step as run") and i + 1 < len(lines) and "articles/s" in lines[i + 1]:
             return float(lines[i + 1].split()[0]), out
     raise RuntimeError("nlp-bench printed no worker-step rate:\n" + out)
 

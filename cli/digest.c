@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 	     NULL},
 	    {"format", "DIGEST_FORMAT", CONF_STR, "json",
 	     "JSON Lines, or a readable view for a person", &s.format, 0, 0, "json|text"},
-	    {"chunk-bytes", "DIGEST_CHUNK_BYTES", CONF_INT, "4096",
+	    {"chunk-bytes", "DIGEST_CHUNK_BYTES", CONF_INT, "8192",
 	     "largest chunk; chunks end at sentence boundaries", &s.chunk_bytes, 16, 1 << 24, NULL},
 	    {"key-points", "DIGEST_KEY_POINTS", CONF_INT, "0",
 	     "key points per digest (0: chosen by the article's length)", &s.key_points, 0, 100,
@@ -240,9 +240,16 @@ int main(int argc, char **argv)
 	                     "--log-level",
 	                     (char *)s.log_level,
 	                     NULL};
-	char *worker_argv[] = {
-	    prog_worker, "--chunks-connect", e_chunks_c,          "--results-connect",
-	    e_res_c,     "--log-level",      (char *)s.log_level, NULL};
+	char *worker_argv[] = {prog_worker,
+	                       "--chunks-connect",
+	                       e_chunks_c,
+	                       "--results-connect",
+	                       e_res_c,
+	                       "--key-points",
+	                       kp,
+	                       "--log-level",
+	                       (char *)s.log_level,
+	                       NULL};
 	/* The producer is stopped only when the run cannot go on (a sink
 	 * or every worker gone, or the user interrupted): no drain. */
 	char *prod_head[] = {prog_producer,   "--drain-timeout=0",

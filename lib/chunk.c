@@ -1,5 +1,6 @@
 /* chunk: see chunk.h. Greedy: each chunk takes as many whole sentences as
- * fit; linear in the number of sentences. */
+ * fit; linear in the number of sentences. A text that fits in one chunk is
+ * not segmented at all. */
 #include "chunk.h"
 
 #include <errno.h>
@@ -37,6 +38,10 @@ int chunk_split(const char *text, size_t len, size_t max_bytes, struct seg_doc *
 	if (max_bytes < CHUNK_MIN_BYTES)
 		return -EINVAL;
 	out->n = 0;
+	/* Most news articles fit in one chunk: no sentence boundary is needed
+	 * then, and segmenting the text was a third of the producer's CPU. */
+	if (len <= max_bytes)
+		return push(out, 0, len);
 	int rc = seg_split(scratch, text, len);
 	if (rc)
 		return rc;

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
+#include "ner.h"
+
 #define IDF_VERSION 1
 #define NAME_BYTES 32
 #define HEADER (8 + 4 + 4 + 4 + NAME_BYTES)
@@ -263,4 +266,20 @@ size_t idf_size(const struct idf *t)
 const char *idf_name(const struct idf *t)
 {
 	return t->name;
+}
+
+int idf_load_setting(const char *setting, struct idf **out)
+{
+	char path[4200];
+	const char *p = *setting ? setting : nd_model_path(IDF_MODEL_FILE, path, sizeof path);
+	int rc = idf_load(p, out);
+	if (rc && *setting) {
+		log_error("--idf %s: %s", p, idf_strerror(rc));
+		return -1;
+	}
+	if (rc)
+		log_warn("keyword weights %s: %s; keywords are ranked by frequency alone (set "
+		         "--idf or DIGEST_IDF)",
+		         p, idf_strerror(rc));
+	return 0;
 }

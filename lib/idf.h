@@ -35,6 +35,11 @@ struct idf;
 
 int idf_load(const char *path, struct idf **out);
 void idf_free(struct idf *t);
+/* Load the table a program's --idf setting names. A setting that is not
+ * empty must load: otherwise an error is logged and -1 returned. An empty
+ * one means the installed models/idf.model, whose absence is only logged as
+ * a warning (keywords are then ranked without weights): 0 with *out NULL. */
+int idf_load_setting(const char *setting, struct idf **out);
 /* The weight of a term; an unknown term gets the highest weight. */
 double idf_weight(const struct idf *t, uint64_t term);
 uint32_t idf_docs(const struct idf *t);

@@ -108,28 +108,47 @@ static int json_string(struct buf *b, const char *s)
 	return buf_append_char(b, '"');
 }
 
+/* An unsigned integer in decimal, without printf (a digest has dozens). */
+static int json_uint(struct buf *b, uint64_t v)
+{
+	char tmp[24];
+	size_t n = sizeof tmp;
+	do {
+		tmp[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return buf_append(b, tmp + n, sizeof tmp - n);
+}
+
 /* The shortest decimal that reads back as f. */
 static int json_float(struct buf *b, float f)
 {
 	if (!isfinite(f))
 		return buf_append_char(b, '0');
 	char tmp[40];
-	/* Scores are rounded to three decimals: try that form first, which
-	 * spares the search below its several printf and strtof calls. */
+	/* Scores are rounded to three decimals: try that form first, written
+	 * by hand and checked with one strtof, which spares the search below
+	 * its several printf and strtof calls. */
 	if (f >= 0 && f < 1000) {
 		long m = lrintf(f * 1000);
-		int n = snprintf(tmp, sizeof tmp, "%ld", m / 1000);
-		long frac = m % 1000;
+		long whole = m / 1000, frac = m % 1000;
+		size_t n = 0;
+		if (whole >= 100)
+			tmp[n++] = (char)('0' + whole / 100);
+		if (whole >= 10)
+			tmp[n++] = (char)('0' + whole / 10 % 10);
+		tmp[n++] = (char)('0' + whole % 10);
 		if (frac) {
-			char d[4] = {(char)('0' + frac / 100), (char)('0' + frac / 10 % 10),
-			             (char)('0' + frac % 10), 0};
-			int k = 3;
-			while (d[k - 1] == '0')
-				d[--k] = 0;
-			n += snprintf(tmp + n, sizeof tmp - (size_t)n, ".%s", d);
+			tmp[n++] = '.';
+			tmp[n++] = (char)('0' + frac / 100);
+			tmp[n++] = (char)('0' + frac / 10 % 10);
+			tmp[n++] = (char)('0' + frac % 10);
+			while (tmp[n - 1] == '0')
+				n--;
 		}
+		tmp[n] = 0;
 		if (strtof(tmp, NULL) == f)
-			return buf_append(b, tmp, (size_t)n);
+			return buf_append(b, tmp, n);
 	}
 	for (int prec = 1; prec <= 9; prec++) {
 		snprintf(tmp, sizeof tmp, "%.*g", prec, (double)f);
@@ -142,17 +161,30 @@ static int json_float(struct buf *b, float f)
 	return buf_append_str(b, tmp);
 }
 
+/* ,"key": (or "key": first), without printf. */
 static int json_key(struct buf *b, const char *key, int first)
 {
-	return buf_printf(b, "%s\"%s\":", first ? "" : ",", key);
+	size_t n = strlen(key);
+	if (buf_reserve(b, n + 4))
+		return -ENOMEM;
+	char *p = b->p + b->len;
+	if (!first)
+		*p++ = ',';
+	*p++ = '"';
+	memcpy(p, key, n);
+	p += n;
+	*p++ = '"';
+	*p++ = ':';
+	b->len = (size_t)(p - b->p);
+	b->p[b->len] = 0;
+	return 0;
 }
 
 static int json_entity(struct buf *b, const Nd__Entity *e)
 {
 	if (buf_append_str(b, "{\"name\":") || json_string(b, e->name) || json_key(b, "type", 0) ||
 	    json_string(b, type_name((int)e->type)) || json_key(b, "mentions", 0) ||
-	    buf_printf(b, "%u", (unsigned)e->mentions) || json_key(b, "aliases", 0) ||
-	    buf_append_char(b, '['))
+	    json_uint(b, e->mentions) || json_key(b, "aliases", 0) || buf_append_char(b, '['))
 		return -ENOMEM;
 	for (size_t i = 0; i < e->n_aliases; i++)
 		if ((i && buf_append_char(b, ',')) || json_string(b, e->aliases[i]))
@@ -186,9 +218,8 @@ int render_json(const Nd__Digest *d, struct buf *out)
 		const Nd__KeyPoint *k = d->key_points[i];
 		if ((i && buf_append_char(out, ',')) || buf_append_str(out, "{\"text\":") ||
 		    json_string(out, k->text) || json_key(out, "sentence", 0) ||
-		    buf_printf(out, "%u", (unsigned)k->sentence_index) ||
-		    json_key(out, "score", 0) || json_float(out, k->score) ||
-		    buf_append_char(out, '}'))
+		    json_uint(out, k->sentence_index) || json_key(out, "score", 0) ||
+		    json_float(out, k->score) || buf_append_char(out, '}'))
 			goto nomem;
 	}
 	if (buf_append_char(out, ']') || json_key(out, "keywords", 0) || buf_append_char(out, '['))
@@ -201,12 +232,13 @@ int render_json(const Nd__Digest *d, struct buf *out)
 			goto nomem;
 	}
 	if (buf_append_char(out, ']') || json_key(out, "stats", 0) ||
-	    buf_printf(out, "{\"chunks\":%u,\"sentences\":%u,\"words\":%u,\"bytes\":%u}",
-	               st ? (unsigned)st->chunks : 0u, st ? (unsigned)st->sentences : 0u,
-	               st ? (unsigned)st->words : 0u, st ? (unsigned)st->bytes : 0u) ||
-	    json_key(out, "pipeline", 0) || buf_append_str(out, "{\"version\":") ||
-	    json_string(out, d->pipeline_version) || json_key(out, "model", 0) ||
-	    json_string(out, d->model) || buf_append_str(out, "}}"))
+	    buf_append_str(out, "{\"chunks\":") || json_uint(out, st ? st->chunks : 0) ||
+	    json_key(out, "sentences", 0) || json_uint(out, st ? st->sentences : 0) ||
+	    json_key(out, "words", 0) || json_uint(out, st ? st->words : 0) ||
+	    json_key(out, "bytes", 0) || json_uint(out, st ? st->bytes : 0) ||
+	    buf_append_char(out, '}') || json_key(out, "pipeline", 0) ||
+	    buf_append_str(out, "{\"version\":") || json_string(out, d->pipeline_version) ||
+	    json_key(out, "model", 0) || json_string(out, d->model) || buf_append_str(out, "}}"))
 		goto nomem;
 	return 0;
 nomem:

@@ -7,7 +7,7 @@
 
 struct store {
 	sqlite3 *db;
-	sqlite3_stmt *put, *has, *count, *get, *page;
+	sqlite3_stmt *put, *has, *count, *get, *page, *begin, *commit, *rollback;
 };
 
 static const char schema_sql[] =
@@ -52,11 +52,14 @@ struct store *store_open(const char *path, struct buf *err)
 	                       &s->has, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "SELECT count(*) FROM digests", -1, &s->count, NULL) !=
 	        SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "SELECT json FROM digests WHERE article_id = ?1", -1,
-	                       &s->get, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "SELECT json FROM digests WHERE article_id = ?1", -1, &s->get,
+	                       NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db,
 	                       "SELECT seq, json FROM digests WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-	                       -1, &s->page, NULL) != SQLITE_OK) {
+	                       -1, &s->page, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "BEGIN", -1, &s->begin, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "COMMIT", -1, &s->commit, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "ROLLBACK", -1, &s->rollback, NULL) != SQLITE_OK) {
 		buf_printf(err, "cannot prepare store statements on %s: %s", path,
 		           sqlite3_errmsg(s->db));
 		goto fail;
@@ -86,6 +89,35 @@ int store_put(struct store *s, const char *article_id, int status_ok, uint64_t c
 	}
 	*inserted = sqlite3_changes(s->db) > 0;
 	return 0;
+}
+
+static int step_once(struct store *s, sqlite3_stmt *st, const char *what, struct buf *err)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		if (err)
+			buf_printf(err, "cannot %s a store transaction: %s", what,
+			           sqlite3_errmsg(s->db));
+		return -EIO;
+	}
+	return 0;
+}
+
+int store_begin(struct store *s, struct buf *err)
+{
+	return step_once(s, s->begin, "begin", err);
+}
+
+int store_commit(struct store *s, struct buf *err)
+{
+	return step_once(s, s->commit, "commit", err);
+}
+
+void store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		step_once(s, s->rollback, "roll back", NULL);
 }
 
 int store_has(struct store *s, const char *article_id, int *status_ok)
@@ -153,6 +185,9 @@ void store_close(struct store *s)
 	sqlite3_finalize(s->count);
 	sqlite3_finalize(s->get);
 	sqlite3_finalize(s->page);
+	sqlite3_finalize(s->begin);
+	sqlite3_finalize(s->commit);
+	sqlite3_finalize(s->rollback);
 	sqlite3_close(s->db);
 	free(s);
 }

@@ -29,6 +29,15 @@ int store_put(struct store *s, const char *article_id, int status_ok, uint64_t c
               const char *json, size_t json_len, const void *pb, size_t pb_len, int *inserted,
               struct buf *err);
 
+/* Group commit: store_put() calls between store_begin() and
+ * store_commit() become durable together, in one transaction and one write
+ * of the WAL, instead of one each (the sink commits once per batch of
+ * results it drains). Reads on the same store see the uncommitted rows.
+ * store_rollback() drops them. Each: 0, or -EIO with a message in err. */
+int store_begin(struct store *s, struct buf *err);
+int store_commit(struct store *s, struct buf *err);
+void store_rollback(struct store *s);
+
 /* Is the article stored? 1 yes (with *status_ok), 0 no, -EIO on error. */
 int store_has(struct store *s, const char *article_id, int *status_ok);
 

@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "score.h"
 #include "sentkind.h"
+#include "summary.h"
 #include "wire.h"
 
 void work_init(struct work *w, struct ner_extractor *ner, const char *worker_name)
@@ -16,6 +18,41 @@ void work_init(struct work *w, struct ner_extractor *ner, const char *worker_nam
 	w->worker_name = worker_name;
 	seg_doc_init(&w->doc);
 	w->terms_ok = terms_init(&w->terms) == 0;
+}
+
+void work_set_article_step(struct work *w, int key_points, const struct idf *idf)
+{
+	/* Without a stemmer the sink computes the terms itself; so it builds
+	 * the digest too. */
+	w->article_step = w->terms_ok;
+	w->key_points = key_points;
+	w->idf = idf;
+}
+
+static uint64_t wall_us(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
+}
+
+/* The article step on a chunk that is the whole article; on success the
+ * digest replaces the sentences and mentions in r. On failure (out of
+ * memory) r is left as it is, for the sink to build the digest. */
+static void build_digest(struct work *w, Nd__ChunkResult *r)
+{
+	summary_free(w->sum);
+	w->sum = NULL;
+	const struct summary_opts so = {w->key_points, ND_VERSION, wall_us(), &w->terms, w->idf};
+	const Nd__ChunkResult *parts[1] = {r};
+	if (summary_build(&w->sum, parts, 1, &so))
+		return;
+	r->digest = (Nd__Digest *)summary_digest(w->sum);
+	r->key_points = (uint32_t)w->key_points;
+	r->n_sentences = 0;
+	r->sentences = NULL;
+	r->n_mentions = 0;
+	r->mentions = NULL;
 }
 
 void work_free(struct work *w)
@@ -31,6 +68,7 @@ void work_free(struct work *w)
 	free(w->termbuf);
 	free(w->term_span);
 	terms_free(&w->terms);
+	summary_free(w->sum);
 	memset(w, 0, sizeof *w);
 }
 
@@ -217,5 +255,7 @@ int work_chunk(struct work *w, const Nd__Chunk *c, struct buf *out)
 	r.n_mentions = w->mentions.n;
 	r.mentions = w->ment_ptrs;
 	r.words = (uint32_t)seg_words(&w->doc);
+	if (w->article_step && c->total == 1 && c->seq == 0)
+		build_digest(w, &r);
 	return wire_encode(&r.base, out);
 }

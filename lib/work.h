@@ -10,6 +10,13 @@
  * A chunk the producer rejected (Chunk.error set), or one the NLP core
  * cannot process, yields a result with `error` set rather than no result,
  * so the sink can finish the article as failed.
+ *
+ * The article step. With `article_step` set (work_set_article_step()), a
+ * chunk that is a whole article (total == 1) also gets its digest built
+ * here, by the same summary_build() the sink runs, and the result carries
+ * the digest instead of its sentences and mentions: the sink then only
+ * stores and publishes it. That moves the article step, which is most of
+ * the sink's CPU, to the processes that scale with the input.
  */
 #ifndef ND_WORK_H
 #define ND_WORK_H
@@ -43,9 +50,16 @@ struct work {
 	size_t cap_termbuf;
 	size_t *term_span; /* per sentence, its [start, end) in termbuf */
 	size_t cap_spans;
+	bool article_step;     /* build one-chunk articles' digests here */
+	int key_points;        /* summary_opts.key_points for them */
+	const struct idf *idf; /* borrowed: keyword weights for them, or NULL */
+	struct summary *sum;   /* the last digest built, kept until the next chunk */
 };
 
 void work_init(struct work *w, struct ner_extractor *ner, const char *worker_name);
+/* Build the digests of one-chunk articles in the worker (see above), with
+ * key_points and idf (borrowed; NULL: none) as the sink would use them. */
+void work_set_article_step(struct work *w, int key_points, const struct idf *idf);
 /* Process chunk c; the encoded ChunkResult replaces out's contents. 0 or
  * -ENOMEM (in which case nothing could be encoded). */
 int work_chunk(struct work *w, const Nd__Chunk *c, struct buf *out);

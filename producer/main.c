@@ -1079,7 +1079,7 @@ int main(int argc, char **argv)
 	     "endpoint the workers pull chunks from", &s->chunks, 0, 0, NULL},
 	    {"acks-bind", "DIGEST_ACKS_BIND", CONF_STR, "tcp://*:5559",
 	     "endpoint the sink sends acknowledgements to", &s->acks, 0, 0, NULL},
-	    {"chunk-bytes", "DIGEST_CHUNK_BYTES", CONF_INT, "4096",
+	    {"chunk-bytes", "DIGEST_CHUNK_BYTES", CONF_INT, "8192",
 	     "largest chunk; chunks end at sentence boundaries", &s->chunk_bytes, CHUNK_MIN_BYTES,
 	     1 << 24, NULL},
 	    {"max-chunks", "DIGEST_MAX_CHUNKS", CONF_INT, "4096",

@@ -65,6 +65,15 @@ struct sink {
 	struct assembler *as;
 	struct pending_ack *ack_head, *ack_tail;
 	size_t nacks;
+	/* The batch being drained (group commit): its digests are stored in
+	 * one transaction; their acks and stream messages wait here until it
+	 * commits, and are dropped if it does not (the producer resends). */
+	int in_tx;
+	struct pending_ack *batch_head, *batch_tail;
+	struct buf pubq; /* per digest: 1 byte ok, 4 bytes length, payload */
+	unsigned long batch_stored, batch_failed;
+	unsigned long worker_digests; /* digests the workers built (one-chunk articles) */
+	int warned_key_points;
 	struct buf json, pb, scratch, err;
 	unsigned long stored, published, duplicates, resent, bad_frames, failed, expired,
 	    acks_dropped, results;
@@ -111,6 +120,15 @@ static void queue_ack(struct sink *k, const char *id, int ok, uint32_t attempt, 
 	pa->next = NULL;
 	pa->len = k->scratch.len;
 	memcpy(pa->data, k->scratch.p, k->scratch.len);
+	if (k->in_tx) {
+		/* Nothing is acknowledged before the batch is durable. */
+		if (k->batch_tail)
+			k->batch_tail->next = pa;
+		else
+			k->batch_head = pa;
+		k->batch_tail = pa;
+		return;
+	}
 	if (k->ack_tail)
 		k->ack_tail->next = pa;
 	else
@@ -135,15 +153,91 @@ static void on_ack_ready(struct zwatch *w)
 	}
 }
 
-static void publish(struct sink *k, const Nd__Digest *d)
+/* Keep a stored digest's stream message until its batch commits. */
+static void publish_later(struct sink *k, int ok)
 {
-	const char *topic = d->status == ND__STATUS__STATUS_OK ? "digest.ok" : "digest.failed";
-	if (zmq_send(k->pub, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-	    zmq_send(k->pub, k->pb.p, k->pb.len, ZMQ_DONTWAIT) < 0) {
-		log_warn("digest %s not published: %s", d->article_id, zmq_strerror(errno));
+	uint32_t len = (uint32_t)k->pb.len;
+	unsigned char head[5] = {(unsigned char)ok, (unsigned char)len, (unsigned char)(len >> 8),
+	                         (unsigned char)(len >> 16), (unsigned char)(len >> 24)};
+	if (buf_append(&k->pubq, head, sizeof head) || buf_append(&k->pubq, k->pb.p, k->pb.len))
+		log_warn("out of memory: a digest will not be published");
+}
+
+static void publish_batch(struct sink *k)
+{
+	size_t at = 0;
+	while (at + 5 <= k->pubq.len) {
+		const unsigned char *h = (const unsigned char *)k->pubq.p + at;
+		size_t len =
+		    (size_t)h[1] | (size_t)h[2] << 8 | (size_t)h[3] << 16 | (size_t)h[4] << 24;
+		const char *topic = h[0] ? "digest.ok" : "digest.failed";
+		if (zmq_send(k->pub, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+		    zmq_send(k->pub, h + 5, len, ZMQ_DONTWAIT) < 0)
+			log_warn("a digest was not published: %s", zmq_strerror(errno));
+		else
+			k->published++;
+		at += 5 + len;
+	}
+	buf_reset(&k->pubq);
+}
+
+/* Outside a batch (it could not begin): publish at once. */
+static void publish_batch_one(struct sink *k, int ok)
+{
+	publish_later(k, ok);
+	publish_batch(k);
+}
+
+static void batch_begin(struct sink *k)
+{
+	if (k->in_tx)
+		return;
+	buf_reset(&k->err);
+	if (store_begin(k->store, &k->err)) {
+		/* Each digest then commits on its own, as without batches. */
+		log_warn("%s", k->err.p);
 		return;
 	}
-	k->published++;
+	k->in_tx = 1;
+}
+
+/* Commit the batch, then acknowledge and publish what it stored. If the
+ * commit fails nothing of the batch is acknowledged: the producer resends
+ * those articles, and the sink stores them then. */
+static void batch_end(struct sink *k)
+{
+	if (!k->in_tx)
+		return;
+	k->in_tx = 0;
+	buf_reset(&k->err);
+	int rc = store_commit(k->store, &k->err);
+	if (rc) {
+		log_error("%s; %lu digests of the batch will be resent", k->err.p, k->batch_stored);
+		store_rollback(k->store);
+		k->stored -= k->batch_stored;
+		k->failed -= k->batch_failed;
+		while (k->batch_head) {
+			struct pending_ack *pa = k->batch_head;
+			k->batch_head = pa->next;
+			free(pa);
+		}
+		buf_reset(&k->pubq);
+	} else {
+		publish_batch(k);
+		if (k->batch_head) {
+			if (k->ack_tail)
+				k->ack_tail->next = k->batch_head;
+			else
+				k->ack_head = k->batch_head;
+			k->ack_tail = k->batch_tail;
+			for (struct pending_ack *pa = k->batch_head; pa; pa = pa->next)
+				k->nacks++;
+			k->batch_head = NULL;
+			zwatch_kick(&k->wack);
+		}
+	}
+	k->batch_tail = NULL;
+	k->batch_stored = k->batch_failed = 0;
 }
 
 static void write_output(struct sink *k, const Nd__Digest *d)
@@ -182,6 +276,7 @@ static void deliver(struct sink *k, const Nd__Digest *d, uint32_t attempt)
 		return;
 	}
 	write_output(k, d);
+	batch_begin(k);
 	buf_reset(&k->err);
 	if (store_put(k->store, d->article_id, ok, d->created_at_us, k->json.p, k->json.len,
 	              k->pb.p, k->pb.len, &inserted, &k->err)) {
@@ -191,11 +286,16 @@ static void deliver(struct sink *k, const Nd__Digest *d, uint32_t attempt)
 	}
 	if (inserted) {
 		k->stored++;
+		k->batch_stored += k->in_tx;
 		if (!ok) {
 			k->failed++;
+			k->batch_failed += k->in_tx;
 			log_warn("article %s failed: %s", d->article_id, d->error);
 		}
-		publish(k, d);
+		if (k->in_tx)
+			publish_later(k, ok);
+		else
+			publish_batch_one(k, ok);
 		log_debug("stored digest %s (%u chunks)", d->article_id,
 		          d->stats ? d->stats->chunks : 0);
 	} else {
@@ -208,7 +308,22 @@ static void finish_article(struct sink *k, struct assembled *a)
 {
 	struct summary *s = NULL;
 	struct summary_opts so = {(int)k->set.key_points, ND_VERSION, now_us(), &k->terms, k->idf};
-	int rc = summary_build(&s, (const Nd__ChunkResult *const *)a->parts, a->total, &so);
+	const Nd__Digest *built = a->total == 1 ? a->parts[0]->digest : NULL;
+	int rc = 0;
+	if (built) {
+		/* The worker ran the article step (a one-chunk article). */
+		k->worker_digests++;
+		if (a->parts[0]->key_points != (uint32_t)k->set.key_points &&
+		    !k->warned_key_points) {
+			log_warn(
+			    "worker %s builds digests with --key-points %u, this sink has %ld: "
+			    "set DIGEST_KEY_POINTS alike for both",
+			    a->parts[0]->worker, a->parts[0]->key_points, k->set.key_points);
+			k->warned_key_points = 1;
+		}
+	} else {
+		rc = summary_build(&s, (const Nd__ChunkResult *const *)a->parts, a->total, &so);
+	}
 	if (rc) {
 		char why[128];
 		snprintf(why, sizeof why, "the sink could not assemble the article (%s)",
@@ -225,7 +340,7 @@ static void finish_article(struct sink *k, struct assembled *a)
 				if (secs <= lat_bounds[i])
 					k->lat_buckets[i]++;
 		}
-		deliver(k, summary_digest(s), a->attempt);
+		deliver(k, built ? built : summary_digest(s), a->attempt);
 	} else
 		log_error("out of memory building digest %s", a->article_id);
 	summary_free(s);
@@ -252,6 +367,15 @@ static void handle_result(struct sink *k, const void *data, size_t n)
 			wire_free(&r->base);
 			return;
 		}
+	}
+	if (r->digest && (r->total != 1 || r->seq != 0 || !r->digest->article_id ||
+	                  strcmp(r->digest->article_id, r->article_id) != 0)) {
+		k->bad_frames++;
+		log_warn("dropped a result whose digest is not its article's (article \"%.64s\", "
+		         "seq %u of %u)",
+		         r->article_id, r->seq, r->total);
+		wire_free(&r->base);
+		return;
 	}
 	struct assembled *a = NULL;
 	char id[96];
@@ -294,6 +418,7 @@ static void on_results(struct zwatch *w)
 	/* More may be waiting: let timers and acks run, then come back. */
 	zwatch_kick(w);
 out:
+	batch_end(k);
 	zmq_msg_close(&msg);
 }
 
@@ -374,6 +499,10 @@ static void metrics(struct sink *k, struct buf *b)
 	    "# HELP digest_published_total Digests published on the PUB stream.\n"
 	    "# TYPE digest_published_total counter\n"
 	    "digest_published_total %lu\n"
+	    "# HELP digest_worker_built_total Digests built by a worker (one-chunk articles), "
+	    "stored as they came.\n"
+	    "# TYPE digest_worker_built_total counter\n"
+	    "digest_worker_built_total %lu\n"
 	    "# HELP digest_partial_articles Articles being assembled.\n"
 	    "# TYPE digest_partial_articles gauge\n"
 	    "digest_partial_articles %zu\n"
@@ -387,7 +516,7 @@ static void metrics(struct sink *k, struct buf *b)
 	    "stored.\n"
 	    "# TYPE digest_latency_seconds histogram\n",
 	    k->results, k->stored - k->failed, k->failed, k->resent, k->duplicates, k->bad_frames,
-	    k->expired, k->published, assembler_pending(k->as), k->nacks, count);
+	    k->expired, k->published, k->worker_digests, assembler_pending(k->as), k->nacks, count);
 	for (int i = 0; i < LAT_NBUCKETS; i++)
 		buf_printf(b, "digest_latency_seconds_bucket{le=\"%g\"} %lu\n", lat_bounds[i],
 		           k->lat_buckets[i]);
@@ -544,18 +673,8 @@ int main(int argc, char **argv)
 		log_error("cannot create the stemmer: out of memory");
 		return 1;
 	}
-	char idf_path[4200];
-	const char *idf =
-	    *s->idf ? s->idf : nd_model_path(IDF_MODEL_FILE, idf_path, sizeof idf_path);
-	rc = idf_load(idf, &k.idf);
-	if (rc && *s->idf) {
-		log_error("--idf %s: %s", idf, idf_strerror(rc));
+	if (idf_load_setting(s->idf, &k.idf))
 		return 1;
-	} else if (rc) {
-		log_warn("keyword weights %s: %s; keywords are ranked by frequency alone (set "
-		         "--idf or DIGEST_IDF)",
-		         idf, idf_strerror(rc));
-	}
 	const struct curve_settings cs = {s->curve_secret, s->curve_allow, s->curve_producer, NULL};
 	if (curve_conf_load(&k.curve, CURVE_ROLE_SINK, &cs, &k.err)) {
 		fprintf(stderr, "sink: %s\n", k.err.p);
@@ -673,5 +792,6 @@ int main(int argc, char **argv)
 	buf_free(&k.pb);
 	buf_free(&k.scratch);
 	buf_free(&k.err);
+	buf_free(&k.pubq);
 	return 0;
 }

@@ -20,6 +20,7 @@
 
 #include "conf.h"
 #include "curve.h"
+#include "idf.h"
 #include "log.h"
 #include "ner.h"
 #include "tagger.h"
@@ -46,9 +47,9 @@ static void on_signal(int sig)
 }
 
 struct settings {
-	const char *chunks, *results, *id, *model, *log_level, *log_format, *curve_secret,
-	    *curve_producer, *curve_sink;
-	long max_msg, prefetch;
+	const char *chunks, *results, *id, *model, *idf, *article_step, *log_level, *log_format,
+	    *curve_secret, *curve_producer, *curve_sink;
+	long max_msg, prefetch, key_points;
 };
 
 int main(int argc, char **argv)
@@ -65,6 +66,18 @@ int main(int argc, char **argv)
 	     "entity model file, or 'rules' for the rule-based extractor (default: the "
 	     "installed models/" TAGGER_MODEL_FILE ")",
 	     &s.model, 0, 0, NULL},
+	    {"article-step", "DIGEST_ARTICLE_STEP", CONF_STR, "on",
+	     "build the digest of a one-chunk article here, not in the sink (the same "
+	     "result; off: the sink builds every digest)",
+	     &s.article_step, 0, 0, "on|off"},
+	    {"idf", "DIGEST_IDF", CONF_STR, "",
+	     "background word weights for keywords, as the sink's --idf (default: the "
+	     "installed models/" IDF_MODEL_FILE ")",
+	     &s.idf, 0, 0, NULL},
+	    {"key-points", "DIGEST_KEY_POINTS", CONF_INT, "0",
+	     "key points per digest, as the sink's --key-points (0: chosen by the article's "
+	     "length)",
+	     &s.key_points, 0, 100, NULL},
 	    {"prefetch", "DIGEST_WORKER_PREFETCH", CONF_INT, "8",
 	     "chunks queued for this worker at most (lower: fairer, less lost if it dies)",
 	     &s.prefetch, 1, 100000, NULL},
@@ -95,11 +108,16 @@ int main(int argc, char **argv)
 	}
 	log_init("worker", (enum log_level)log_level_parse(s.log_level),
 	         strcmp(s.log_format, "json") == 0);
+	struct idf *idf = NULL;
+	int article_step = strcmp(s.article_step, "on") == 0;
+	if (article_step && idf_load_setting(s.idf, &idf))
+		return 1;
 	struct curve_conf curve;
 	const struct curve_settings cs = {s.curve_secret, NULL, s.curve_producer, s.curve_sink};
 	if (curve_conf_load(&curve, CURVE_ROLE_CLIENT, &cs, &err)) {
 		fprintf(stderr, "worker: %s\n", err.p);
 		buf_free(&err);
+		idf_free(idf);
 		return 2;
 	}
 
@@ -122,6 +140,7 @@ int main(int argc, char **argv)
 	char why[PATH_MAX + 128];
 	if (ner_open(s.model, &ner, why, sizeof why)) {
 		log_error("%s (set another with --model or DIGEST_MODEL, or --model rules)", why);
+		idf_free(idf);
 		return 1;
 	}
 	void *ctx = zmq_ctx_new();
@@ -149,11 +168,13 @@ int main(int argc, char **argv)
 			zmq_close(pull);
 		zmq_ctx_term(ctx);
 		ner_close(ner);
+		idf_free(idf);
 		buf_free(&err);
 		return 1;
 	}
-	log_info("%s pulling from %s, pushing to %s (model %s%s)", name, s.chunks, s.results,
-	         ner_name(ner), curve.on ? ", CURVE on" : "");
+	log_info("%s pulling from %s, pushing to %s (model %s%s%s)", name, s.chunks, s.results,
+	         ner_name(ner), article_step ? ", one-chunk articles' digests built here" : "",
+	         curve.on ? ", CURVE on" : "");
 
 	/* Report peers that cannot be reached, and their comings and goings. */
 	void *mon[2] = {zsock_monitor_open(ctx, pull, "chunks", &err),
@@ -165,6 +186,8 @@ int main(int argc, char **argv)
 
 	struct work w;
 	work_init(&w, ner, name);
+	if (article_step)
+		work_set_article_step(&w, (int)s.key_points, idf);
 	struct buf out = BUF_INIT;
 	unsigned long chunks = 0, dropped = 0, failed = 0;
 	zmq_msg_t msg;
@@ -254,6 +277,7 @@ int main(int argc, char **argv)
 	log_info("stopping: %lu chunks processed, %lu bad frames dropped, %lu results lost", chunks,
 	         dropped, failed);
 	work_free(&w);
+	idf_free(idf);
 	for (int i = 0; i < 2; i++)
 		if (mon[i])
 			zmq_close(mon[i]);

@@ -86,6 +86,72 @@ class PipelineTest(unittest.TestCase):
         else:
             shutil.rmtree(self.work, ignore_errors=True)
 
+    def metrics(self, pipe):
+        status, body = pipe.http("/metrics")
+        self.assertEqual(status, 200)
+        return {k: float(v) for k, v in (line.rsplit(" ", 1) for line in body.decode().splitlines()
+                                         if line and not line.startswith("#"))}
+
+    def test_a_digest_built_by_a_worker_equals_the_one_the_sink_builds(self):
+        """Workers build the digests of one-chunk articles themselves
+        (--article-step on, the default); with it off the sink builds every
+        digest. Both ways give the same digests, byte for byte, and the
+        sink's metrics say which way each went."""
+        files = fixture_articles()
+        runs = {}
+        for step in ("off", "on"):
+            pipe = Pipeline(os.path.join(self.work, step), workers=2,
+                            worker_args=["--article-step", step])
+            try:
+                rc, log = pipe.run_producer(files)
+                self.assertEqual(rc, 0, log)
+                wait_for(lambda: len(pipe.digests()) >= len(files), 10, "every digest")
+                runs[step] = ({d["article_id"]: d for d in pipe.digests()}, self.metrics(pipe))
+            finally:
+                pipe.stop()
+        (sink_built, m_off), (worker_built, m_on) = runs["off"], runs["on"]
+        self.assertEqual(len(sink_built), len(files))
+        self.assertEqual(sink_built, worker_built)
+        one_chunk = sum(1 for d in worker_built.values() if d["stats"]["chunks"] == 1)
+        self.assertGreater(one_chunk, 0)
+        self.assertEqual(m_off["digest_worker_built_total"], 0)
+        self.assertEqual(m_on["digest_worker_built_total"], one_chunk)
+
+    def test_key_points_set_apart_on_sink_and_workers_are_named(self):
+        """A sink and workers started with different --key-points would give
+        one-chunk articles the workers' count: the sink says so in its log."""
+        self.pipe = Pipeline(self.work, workers=1, sink_args=["--key-points", "1"])
+        files = fixture_articles()[:2]
+        rc, log = self.pipe.run_producer(files)
+        self.assertEqual(rc, 0, log)
+        wait_for(lambda: "set DIGEST_KEY_POINTS alike" in self.pipe.log(self.pipe.sink), 10,
+                 "the sink's warning")
+
+    def test_a_result_carrying_another_articles_digest_is_dropped(self):
+        """A worker's digest must be its article's: one that is not is a bad
+        frame, counted and logged, and nothing is stored."""
+        pb2 = harness.load_pb2()
+        self.pipe = Pipeline(self.work, workers=0)
+        r = pb2.ChunkResult(schema=1, article_id="a-1", seq=0, total=1, attempt=1,
+                            worker="test:1", title="T")
+        r.digest.CopyFrom(pb2.Digest(schema=1, article_id="a-2", status=pb2.STATUS_OK,
+                                     title="T"))
+        bad_seq = pb2.ChunkResult(schema=1, article_id="a-3", seq=0, total=2, attempt=1,
+                                  worker="test:1", title="T")
+        bad_seq.digest.CopyFrom(pb2.Digest(schema=1, article_id="a-3", status=pb2.STATUS_OK))
+        ctx = zmq.Context()
+        push = ctx.socket(zmq.PUSH)
+        push.connect(self.pipe.ep("results"))
+        push.send(r.SerializeToString())
+        push.send(bad_seq.SerializeToString())
+        push.close(linger=2000)
+        ctx.term()
+        wait_for(lambda: self.metrics(self.pipe).get("digest_bad_frames_total") == 2, 10,
+                 "two bad frames counted")
+        self.assertIn("dropped a result whose digest is not its article's",
+                      self.pipe.log(self.pipe.sink))
+        self.assertEqual(self.metrics(self.pipe)["digest_stored_digests"], 0)
+
     def test_each_article_yields_one_digest_everywhere(self):
         """Examples and our own articles through three workers: one digest
         each, key points are whole sentences of the article, stats add up,
@@ -661,6 +727,13 @@ class CommandTest(unittest.TestCase):
         p = self.run_cmd(["worker", "--chunks-connect", "nonsense"])
         self.assertEqual(p.returncode, 1)
         self.assertIn(b"cannot connect to nonsense", p.stderr)
+        for prog in ("worker", "sink"):
+            p = self.run_cmd([prog, "--idf", "/nonexistent/idf.model"])
+            self.assertEqual(p.returncode, 1, prog)
+            self.assertIn(b"--idf /nonexistent/idf.model: ", p.stderr, prog)
+        p = self.run_cmd(["worker", "--article-step", "maybe"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(b"--article-step", p.stderr)
 
     def test_every_setting_has_help_and_a_readme_row(self):
         with open(os.path.join(SOURCE, "README.md"), encoding="utf-8") as f:

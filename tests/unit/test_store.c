@@ -1,4 +1,5 @@
 /* store: a real SQLite file, idempotent inserts, reopening. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -53,6 +54,45 @@ static void a_digest_is_stored_once(void)
 	buf_free(&err);
 }
 
+static void a_batch_is_stored_together_or_not_at_all(void)
+{
+	temp_store();
+	struct buf err = BUF_INIT;
+	struct store *s = store_open(path, &err);
+	CHECK(s != NULL);
+	int ins = -1, ok = -1;
+	CHECK_INT(store_begin(s, &err), 0);
+	CHECK_INT(store_put(s, "b1", 1, 10, "{}", 2, "", 0, &ins, &err), 0);
+	CHECK_INT(ins, 1);
+	CHECK_INT(store_put(s, "b2", 1, 10, "{}", 2, "", 0, &ins, &err), 0);
+	/* The batch sees its own rows, and a repeat in it is no insert. */
+	CHECK_INT(store_has(s, "b1", &ok), 1);
+	CHECK_INT(store_put(s, "b1", 1, 11, "{}", 2, "", 0, &ins, &err), 0);
+	CHECK_INT(ins, 0);
+	store_rollback(s);
+	CHECK_INT(store_count(s), 0);
+	CHECK_INT(store_has(s, "b1", &ok), 0);
+
+	CHECK_INT(store_begin(s, &err), 0);
+	CHECK_INT(store_put(s, "b1", 1, 10, "{}", 2, "", 0, &ins, &err), 0);
+	CHECK_INT(store_put(s, "b2", 0, 10, "{}", 2, "", 0, &ins, &err), 0);
+	CHECK_INT(store_commit(s, &err), 0);
+	/* A rollback with no transaction open does nothing. */
+	store_rollback(s);
+	store_close(s);
+	s = store_open(path, &err);
+	CHECK(s != NULL);
+	CHECK_INT(store_count(s), 2);
+	CHECK_INT(store_has(s, "b2", &ok), 1);
+	CHECK_INT(ok, 0);
+	/* Committing with nothing begun is an error that names the cause. */
+	CHECK(store_commit(s, &err) == -EIO);
+	CHECK(strstr(err.p, "cannot commit a store transaction") != NULL);
+	store_close(s);
+	cleanup();
+	buf_free(&err);
+}
+
 static void an_unwritable_path_is_a_clear_error(void)
 {
 	struct buf err = BUF_INIT;
@@ -65,6 +105,7 @@ static void an_unwritable_path_is_a_clear_error(void)
 
 static const struct check_case cases[] = {
     CASE(a_digest_is_stored_once, "a digest is stored once and survives reopening"),
+    CASE(a_batch_is_stored_together_or_not_at_all, "a batch is stored together or not at all"),
     CASE(an_unwritable_path_is_a_clear_error, "an unwritable path is a clear error"),
 };
 CHECK_MAIN(cases)
