@@ -165,7 +165,7 @@ int main(int argc, char **argv)
 {
 	const char *data, *model;
 	long rounds;
-	int quick = 0;
+	int quick = 0, step_only = 0;
 	const struct conf_opt opts[] = {
 	    {"data", "DIGEST_BENCH_DATA", CONF_STR, "../shared/data/news-summ/bbc-dev.jsonl",
 	     "JSON Lines file of articles to time on (plain-text files may follow as arguments)",
@@ -175,6 +175,10 @@ int main(int argc, char **argv)
 	     0, NULL},
 	    {"rounds", "DIGEST_BENCH_ROUNDS", CONF_INT, "5",
 	     "timed runs per stage; the median is shown with the spread", &rounds, 1, 1000, NULL},
+	    {"step-only", "DIGEST_BENCH_STEP_ONLY", CONF_BOOL, "0",
+	     "time only the worker step as run (the pipeline benchmark's baseline, taken "
+	     "between its runs)",
+	     &step_only, 0, 0, NULL},
 	    {"quick", "DIGEST_BENCH_QUICK", CONF_BOOL, "0",
 	     "one short round on a few articles (for CI: proves the benchmark runs)", &quick, 0, 0,
 	     NULL},
@@ -287,7 +291,7 @@ int main(int argc, char **argv)
 	struct buf norm = BUF_INIT;
 	if (!times)
 		return 1;
-	for (int stage = 0; stage < NSTAGES; stage++) {
+	for (int stage = step_only ? FULL : 0; stage < NSTAGES; stage++) {
 		if (stage == STEP)
 			w.article_step = false;
 		else if (stage == FULL)

@@ -207,6 +207,12 @@ def row(name, xs, unit, target=""):
     print("%-52s %10s %-12s %s - %s %s" % (name, fmt(m), unit, fmt(lo), fmt(hi), target))
 
 
+def row2(name, xs, unit, target=""):
+    """A ratio: two decimals."""
+    m, lo, hi = median_spread(xs)
+    print("%-52s %10.2f %-12s %.2f - %.2f %s" % (name, m, unit, lo, hi, target))
+
+
 def warm_up(run, prod, rng, timeout=30):
     """Send a few small articles and wait for their digests on the stream, so
     that every connection is up before anything is timed."""
@@ -236,58 +242,109 @@ def warm_up(run, prod, rng, timeout=30):
         raise RuntimeError("warm-up digests did not arrive")
 
 
-def throughput(args, arts, workers, tmp):
-    """Seconds for the pipeline to turn the corpus into stored digests, once
-    every connection is up: the producer reads the corpus from a pipe after
-    a warm-up, and the clock runs from the first byte written to its exit
-    (every article acknowledged, so every digest stored)."""
+def corpus_bytes(arts, copies):
+    return "".join(json.dumps(dict(a, id="%s-%d" % (a["id"], c))) + "\n"
+                   for c in range(copies) for a in arts).encode()
+
+
+def one_run(args, data, workers, tmp, rng):
+    """Seconds for the pipeline to turn `data` (JSON Lines) into stored
+    digests, once every connection is up: the producer reads it from a pipe
+    after a warm-up, and the clock runs from the first byte written to its
+    exit (every article acknowledged, so every digest stored). Also returns
+    each program's peak memory (kB) and CPU seconds."""
     sys.path.insert(0, args.py_gen)
-    times = []
-    data = "".join(json.dumps(dict(a, id="%s-%d" % (a["id"], c))) + "\n"
-                   for c in range(args.copies) for a in arts).encode()
-    peak = {}
-    cpu = {}
+    wd = tempfile.mkdtemp(dir=tmp)
+    run = Run(args.bin, wd, workers)
+    try:
+        prod = run.producer(["-"], stdin=subprocess.PIPE)
+        warm_up(run, prod, rng)
+        t0 = time.monotonic()
+        prod.stdin.write(data)
+        prod.stdin.close()
+        rc = run.reap("producer", 600)
+        dt = time.monotonic() - t0
+        if rc != 0:
+            raise RuntimeError("producer exited %d; logs in %s" % (rc, wd))
+    finally:
+        run.stop()
+    peak, cpu = {}, {}
+    for k, v in run.usage.items():
+        key = k.split("-")[0]
+        peak[key] = max(peak.get(key, 0), v)
+    for k, v in run.cpu.items():
+        key = k.split("-")[0]
+        cpu[key] = cpu.get(key, 0) + v
+    return dt, peak, cpu
+
+
+def throughput(args, arts, workers, tmp):
+    """--runs runs of one_run on the corpus: their times, the peak memory of
+    each program over all, and the median CPU seconds of each program (all
+    workers together)."""
+    data = corpus_bytes(arts, args.copies)
     rng = random.Random(3)
-    for r in range(args.runs):
-        wd = tempfile.mkdtemp(dir=tmp)
-        run = Run(args.bin, wd, workers)
-        try:
-            prod = run.producer(["-"], stdin=subprocess.PIPE)
-            warm_up(run, prod, rng)
-            t0 = time.monotonic()
-            prod.stdin.write(data)
-            prod.stdin.close()
-            rc = run.reap("producer", 600)
-            dt = time.monotonic() - t0
-            if rc != 0:
-                raise RuntimeError("producer exited %d; logs in %s" % (rc, wd))
-            times.append(dt)
-        finally:
-            run.stop()
-        for k, v in run.usage.items():
-            key = k.split("-")[0]
-            peak[key] = max(peak.get(key, 0), v)
-        for k, v in run.cpu.items():
-            key = k.split("-")[0]
-            cpu.setdefault(key, []).append(v)
-    peak["cpu"] = {k: statistics.median(v) * (1 if k != "worker" else workers)
-                   for k, v in cpu.items()}
+    times, peak, cpus = [], {}, {}
+    for _ in range(args.runs):
+        dt, pk, cpu = one_run(args, data, workers, tmp, rng)
+        times.append(dt)
+        for k, v in pk.items():
+            peak[k] = max(peak.get(k, 0), v)
+        for k, v in cpu.items():
+            cpus.setdefault(k, []).append(v)
+    peak["cpu"] = {k: statistics.median(v) for k, v in cpus.items()}
     return times, peak
 
 
+def scaling(args, arts, corpus_path, tmp):
+    """The machine's speed drifts over minutes (a shared host), so each
+    round measures the in-process step, then the pipeline with 1 worker,
+    then with 2, then the step again, and the ratios are taken within the
+    round; their medians over --runs rounds are reported."""
+    data = corpus_bytes(arts, args.copies)
+    n = len(arts) * args.copies
+    rng = random.Random(3)
+    out = {"step": [], "r1": [], "r2": [], "sc": [], "e1": [], "e2": [], "ov": []}
+    peak1, peak2, cpu2 = {}, {}, {}
+    for _ in range(args.runs):
+        before = nlp_step_rate(args, corpus_path, arts, tmp)
+        t1, pk1, _ = one_run(args, data, 1, tmp, rng)
+        t2, pk2, c2 = one_run(args, data, 2, tmp, rng)
+        after = nlp_step_rate(args, corpus_path, arts, tmp)
+        step = (before + after) / 2
+        r1, r2 = n / t1, n / t2
+        out["step"].append(step)
+        out["r1"].append(r1)
+        out["r2"].append(r2)
+        out["sc"].append(r2 / r1)
+        out["e1"].append(r1 / step)
+        out["e2"].append(r2 / (2 * step))
+        out["ov"].append((t1 / n - 1 / step) * 1e6)
+        for src, dst in ((pk1, peak1), (pk2, peak2)):
+            for k, v in src.items():
+                dst[k] = max(dst.get(k, 0), v)
+        for k, v in c2.items():
+            cpu2.setdefault(k, []).append(v)
+    peak2["cpu"] = {k: statistics.median(v) for k, v in cpu2.items()}
+    return out, peak1, peak2
+
+
 def nlp_step_rate(args, corpus_path, arts, tmp):
-    """In-process worker step, articles/s, on the same articles (nlp-bench)."""
+    """In-process worker step as the workers run it, articles/s, on the same
+    articles (nlp-bench --step-only)."""
     if corpus_path and not args.quick:
-        cmd = [os.path.join(args.bin, "nlp-bench"), "--rounds", "5", "--data", corpus_path]
+        cmd = [os.path.join(args.bin, "nlp-bench"), "--step-only", "--rounds", "3", "--data",
+               corpus_path]
     else:
         path = os.path.join(tmp, "nlp.jsonl")
         write_jsonl(path, arts)
-        cmd = [os.path.join(args.bin, "nlp-bench"), "--rounds", "3", "--data", path]
+        cmd = [os.path.join(args.bin, "nlp-bench"), "--step-only", "--rounds", "3", "--data",
+               path]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     lines = out.splitlines()
     for i, line in enumerate(lines):
         if line.startswith("worker step as run") and i + 1 < len(lines) and "articles/s" in lines[i + 1]:
-            return float(lines[i + 1].split()[0]), out
+            return float(lines[i + 1].split()[0])
     raise RuntimeError("nlp-bench printed no worker-step rate:\n" + out)
 
 
@@ -413,27 +470,21 @@ def main():
     print("pipeline-bench: %s, %d articles a run, %d run(s) each, %d cores" %
           (source, n, args.runs, os.cpu_count()))
 
-    step_rate, _ = nlp_step_rate(args, corpus_path, arts, tmp)
-    t1, peak1 = throughput(args, arts, 1, tmp)
-    t2, peak2 = throughput(args, arts, 2, tmp)
-    r1 = [n / t for t in t1]
-    r2 = [n / t for t in t2]
+    sc, peak1, peak2 = scaling(args, arts, corpus_path, tmp)
     print("\n%-52s %10s %-12s %s" % ("figure", "median", "unit", "slowest - fastest / target"))
-    row("in-process worker step (nlp-bench, one core)", [step_rate], "articles/s")
-    row("pipeline, 1 worker", r1, "articles/s")
-    row("pipeline, 2 workers", r2, "articles/s")
-    sc = statistics.median(r2) / statistics.median(r1)
-    print("%-52s %10.2f %-12s %s" % ("scaling 1 -> 2 workers", sc, "x",
-                                      "target >= 1.7: " + ("PASS" if sc >= 1.7 else "MISS")))
-    e1 = statistics.median(r1) / step_rate
-    e2 = statistics.median(r2) / (2 * step_rate)
-    print("%-52s %10.2f %-12s" % ("1 worker / in-process step", e1, ""))
-    print("%-52s %10.2f %-12s %s" % ("2 workers / two in-process steps", e2, "",
-                                      "target >= 0.85: " + ("PASS" if e2 >= 0.85 else "MISS")))
-    ov = [(t / n - 1 / step_rate) * 1e6 for t in t1]
-    m = statistics.median(ov)
-    print("%-52s %10.0f %-12s %s" % ("distribution overhead per article (1 worker)", m, "us",
-                                      "target < 100: " + ("PASS" if m < 100 else "MISS")))
+    row("in-process worker step as run (nlp-bench, one core)", sc["step"], "articles/s")
+    row("pipeline, 1 worker", sc["r1"], "articles/s")
+    row("pipeline, 2 workers", sc["r2"], "articles/s")
+    m = statistics.median(sc["sc"])
+    row2("scaling 1 -> 2 workers", sc["sc"], "x",
+         "target >= 1.7: " + ("PASS" if m >= 1.7 else "MISS"))
+    row2("1 worker / in-process step", sc["e1"], "")
+    m = statistics.median(sc["e2"])
+    row2("2 workers / two in-process steps", sc["e2"], "",
+         "target >= 0.85: " + ("PASS" if m >= 0.85 else "MISS"))
+    m = statistics.median(sc["ov"])
+    row("distribution overhead per article (1 worker)", sc["ov"], "us",
+        "target < 100: " + ("PASS" if m < 100 else "MISS"))
 
     # The saturated rate of 1,000-word articles with 2 workers, then half of it.
     rng = random.Random(13)

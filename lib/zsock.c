@@ -127,6 +127,8 @@ int zsock_monitor_read(void *mon, enum zsock_event *ev)
 	return 0;
 }
 
+static void hold_start(struct zwatch *w);
+
 static void on_poll(uv_poll_t *h, int status, int events)
 {
 	struct zwatch *w = h->data;
@@ -135,8 +137,39 @@ static void on_poll(uv_poll_t *h, int status, int events)
 	 * descriptor would then stay readable and, libuv polling by level,
 	 * the loop would spin at full speed. */
 	(void)zsock_events(w->sock);
-	if (!w->closing)
+	if (w->closing)
+		return;
+	w->cb(w);
+	if (w->hold_ms && !w->closing)
+		hold_start(w);
+}
+
+static void on_hold_end(uv_timer_t *t)
+{
+	struct zwatch *w = t->data;
+	w->held = 0;
+	if (w->closing)
+		return;
+	if (zsock_events(w->sock) & ZMQ_POLLIN) {
+		/* Busy: take what came, then hold again. */
 		w->cb(w);
+		if (!w->closing)
+			hold_start(w);
+		return;
+	}
+	/* Idle: watch the socket again, so the next message is taken at once.
+	 * Its edge may have passed while the poll was stopped; ZMQ_EVENTS said
+	 * nothing is queued, and the next arrival signals anew. */
+	uv_poll_start(&w->poll, UV_READABLE, on_poll);
+}
+
+static void hold_start(struct zwatch *w)
+{
+	if (w->held)
+		return;
+	uv_poll_stop(&w->poll);
+	uv_timer_start(&w->hold, on_hold_end, w->hold_ms, 0);
+	w->held = 1;
 }
 
 static void on_kick(uv_idle_t *h)
@@ -163,12 +196,19 @@ int zwatch_start(struct zwatch *w, uv_loop_t *loop, void *sock, zwatch_cb cb, vo
 	w->poll.data = w;
 	uv_idle_init(loop, &w->kick);
 	w->kick.data = w;
+	uv_timer_init(loop, &w->hold);
+	w->hold.data = w;
 	rc = uv_poll_start(&w->poll, UV_READABLE, on_poll);
 	if (rc)
 		return rc;
 	/* Messages may already be queued: the first edge may have passed. */
 	zwatch_kick(w);
 	return 0;
+}
+
+void zwatch_hold(struct zwatch *w, unsigned ms)
+{
+	w->hold_ms = ms;
 }
 
 void zwatch_kick(struct zwatch *w)
@@ -184,6 +224,8 @@ void zwatch_close(struct zwatch *w)
 	w->closing = 1;
 	uv_poll_stop(&w->poll);
 	uv_idle_stop(&w->kick);
+	uv_timer_stop(&w->hold);
 	uv_close((uv_handle_t *)&w->poll, NULL);
 	uv_close((uv_handle_t *)&w->kick, NULL);
+	uv_close((uv_handle_t *)&w->hold, NULL);
 }

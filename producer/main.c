@@ -63,7 +63,7 @@ struct settings {
 	const char *chunks, *acks, *source, *progress, *inbox, *journal, *http, *log_level,
 	    *log_format, *curve_secret, *curve_allow;
 	long chunk_bytes, window, max_article, ack_timeout, max_attempts, max_msg, dead_grace,
-	    http_max_body, max_chunks, drain_timeout;
+	    http_max_body, max_chunks, drain_timeout, batch_wait;
 };
 
 /* A file taken from the inbox. It moves to done/ (or failed/, if any of its
@@ -287,15 +287,24 @@ static int read_line(FILE *in, struct buf *out, size_t limit, int *too_long)
 	buf_reset(out);
 	*too_long = 0;
 	int c, any = 0;
+	/* Bytes go straight into the buffer, grown in steps: one call per
+	 * byte was a tenth of the producer's CPU on JSON Lines input. */
 	while ((c = getc_unlocked(in)) != EOF) {
 		any = 1;
 		if (c == '\n')
-			return 1;
-		if (out->len < limit)
-			buf_append_char(out, (char)c);
-		else
+			break;
+		if (out->len >= limit) {
 			*too_long = 1;
+			continue;
+		}
+		if (out->len + 1 >= out->cap && buf_reserve(out, out->cap ? out->cap : 4096)) {
+			*too_long = 1; /* out of memory: rejected like a line too long */
+			continue;
+		}
+		out->p[out->len++] = (char)c;
 	}
+	if (out->p)
+		out->p[out->len] = 0;
 	return any;
 }
 
@@ -1087,6 +1096,10 @@ int main(int argc, char **argv)
 	     NULL},
 	    {"window", "DIGEST_WINDOW", CONF_INT, "1000",
 	     "articles in flight at most; reading pauses when full", &s->window, 1, 1000000, NULL},
+	    {"batch-wait-ms", "DIGEST_BATCH_WAIT_MS", CONF_INT, "2",
+	     "when busy, let acknowledgements gather this long between takes (0: take each "
+	     "at once)",
+	     &s->batch_wait, 0, 1000, NULL},
 	    {"max-article-bytes", "DIGEST_MAX_ARTICLE_BYTES", CONF_INT, "8388608",
 	     "larger articles get a failed digest instead of being processed", &s->max_article,
 	     1024, 1L << 30, NULL},
@@ -1233,6 +1246,7 @@ int main(int argc, char **argv)
 	p->wake.data = p;
 	zwatch_start(&p->wpush, p->loop, p->push, on_push_ready, p);
 	zwatch_start(&p->wpull, p->loop, p->pull, on_acks, p);
+	zwatch_hold(&p->wpull, (unsigned)p->set.batch_wait);
 	if (p->mon)
 		zwatch_start(&p->wmon, p->loop, p->mon, on_monitor, p);
 	if (*s->http) {

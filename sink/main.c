@@ -34,6 +34,10 @@
 
 #define MAX_PENDING_ACKS 100000u
 #define DRAIN_BATCH 256
+/* Digests per store transaction at most. One commit per batch is what makes
+ * storing cheap; the bound keeps what a crash can repeat in the --out file
+ * (lines written, transaction not yet committed) to this many lines. */
+#define TX_MAX 32
 #define LAT_NBUCKETS 11
 static const double lat_bounds[LAT_NBUCKETS] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
                                                 0.5,   1,    2.5,   5,    10};
@@ -41,7 +45,7 @@ static const double lat_bounds[LAT_NBUCKETS] = {0.005, 0.01, 0.025, 0.05, 0.1, 0
 struct settings {
 	const char *results, *digests, *acks, *store, *out, *out_format, *http, *idf, *log_level,
 	    *log_format, *curve_secret, *curve_allow, *curve_producer;
-	long max_msg, key_points, partial_ttl;
+	long max_msg, key_points, partial_ttl, batch_wait;
 };
 
 struct pending_ack {
@@ -302,6 +306,8 @@ static void deliver(struct sink *k, const Nd__Digest *d, uint32_t attempt)
 		k->resent++;
 	}
 	queue_ack(k, d->article_id, ok, attempt, ok ? NULL : d->error);
+	if (k->batch_stored >= TX_MAX)
+		batch_end(k);
 }
 
 static void finish_article(struct sink *k, struct assembled *a)
@@ -637,6 +643,10 @@ int main(int argc, char **argv)
 	    {"key-points", "DIGEST_KEY_POINTS", CONF_INT, "0",
 	     "key points per digest (0: chosen by the article's length)", &s->key_points, 0, 100,
 	     NULL},
+	    {"batch-wait-ms", "DIGEST_BATCH_WAIT_MS", CONF_INT, "2",
+	     "when busy, let results gather this long between takes, then store them in one "
+	     "transaction (0: take each at once)",
+	     &s->batch_wait, 0, 1000, NULL},
 	    {"partial-ttl", "DIGEST_PARTIAL_TTL", CONF_INT, "300",
 	     "seconds an incomplete article is kept before it is dropped", &s->partial_ttl, 1,
 	     86400 * 7, NULL},
@@ -733,6 +743,7 @@ int main(int argc, char **argv)
 	}
 
 	zwatch_start(&k.wpull, k.loop, k.pull, on_results, &k);
+	zwatch_hold(&k.wpull, (unsigned)s->batch_wait);
 	zwatch_start(&k.wack, k.loop, k.ack, on_ack_ready, &k);
 	uv_signal_init(k.loop, &k.sigterm);
 	uv_signal_init(k.loop, &k.sigint);

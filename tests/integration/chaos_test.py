@@ -109,10 +109,12 @@ class ChaosTest(unittest.TestCase):
         for a, j in rows:
             self.assertEqual(comparable(j), ref[a], "digest of %s differs from a clean run" % a)
         # The JSON Lines file is at-least-once: every stored digest is in
-        # it; a kill between its write and the commit may repeat a line.
+        # it; a kill between its write and the commit repeats the lines of
+        # the transaction in hand (the sink commits 32 digests at most at a
+        # time), and of the one before the restart, at most.
         out = self.pipe.digests()
         self.assertEqual({d["article_id"] for d in out}, set(ids), "the output has every digest")
-        self.assertLessEqual(len(out) - N, 2, "at most the lines in hand at the kill repeat")
+        self.assertLessEqual(len(out) - N, 2 * 32, "at most the lines in hand at the kill repeat")
 
     def test_kill_a_worker_mid_run(self):
         ref = self.reference()

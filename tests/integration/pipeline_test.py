@@ -272,6 +272,35 @@ class PipelineTest(unittest.TestCase):
         self.assertIn("latin1.txt: 2 invalid UTF-8 sequences replaced", log)
         self.assertEqual(by_origin_title["Caf\ufffd Owner Speaks"]["stats"]["sentences"], 2)
 
+    def test_long_batch_waits_stall_and_lose_nothing(self):
+        """Sink and producer holding their sockets 50 ms after each wake-up
+        (--batch-wait-ms): articles sent in bursts, with pauses long enough
+        for both to fall idle between them, all come out, once each."""
+        self.pipe = Pipeline(self.work, workers=2, sink_args=["--batch-wait-ms", "50"])
+        args = [os.path.join(BIN, "producer"), "--chunks-bind", self.pipe.ep("chunks"),
+                "--acks-bind", self.pipe.ep("acks"), "--progress", "never",
+                "--batch-wait-ms", "50", "-"]
+        log = open(os.path.join(self.work, "producer-bursts.log"), "wb")
+        prod = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT)
+        self.pipe.procs.append(prod)
+        sent = 0
+        for burst in range(4):
+            for i in range(1 + burst * 40):
+                prod.stdin.write((json.dumps({
+                    "id": "burst-%d-%d" % (burst, i), "title": "Burst %d" % burst,
+                    "text": "Officials in Oslo met on Monday. Ana Ribeiro said the plan "
+                            "%d would cost more than expected." % i}) + "\n").encode())
+                sent += 1
+            prod.stdin.flush()
+            want = sent
+            wait_for(lambda: len(self.pipe.digests()) >= want, 20, "burst %d's digests" % burst)
+            time.sleep(0.2)  # not a wait for readiness: the pause lets both fall idle
+        prod.stdin.close()
+        self.assertEqual(prod.wait(timeout=30), 0)
+        ids = [d["article_id"] for d in self.pipe.digests()]
+        self.assertEqual(len(ids), sent)
+        self.assertEqual(len(set(ids)), sent)
+
     def test_two_thousand_articles(self):
         """2,000 generated articles through two workers: 2,000 distinct
         digests, none missing, none twice."""
