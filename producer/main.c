@@ -121,6 +121,11 @@ struct producer {
 	struct flight *q[QUEUE_CAP];
 	size_t qhead, qn;
 	int reader_done, stopping;
+	/* The loop last found the queue empty with room in the window, so the
+	 * reader's next article must wake it. Otherwise the loop takes more
+	 * when acknowledgements make room, and a wake-up per article read
+	 * (the loop finding the window full) would be wasted. */
+	int loop_waits;
 	char **inputs;
 	int ninputs;
 	struct hmap inbox_taken;  /* names of inbox files being processed */
@@ -274,8 +279,11 @@ static int reader_emit(struct reader *r, struct article *a)
 	p->q[(p->qhead + p->qn++) % QUEUE_CAP] = f;
 	if (f->file)
 		f->file->pending++;
+	int wake = p->loop_waits;
+	p->loop_waits = 0;
 	pthread_mutex_unlock(&p->mu);
-	uv_async_send(&p->wake);
+	if (wake)
+		uv_async_send(&p->wake);
 	return 0;
 }
 
@@ -645,9 +653,13 @@ static void admit(struct producer *p)
 		struct flight *f = p->q[p->qhead];
 		p->qhead = (p->qhead + 1) % QUEUE_CAP;
 		p->qn--;
-		pthread_cond_signal(&p->not_full);
+		/* The reader is woken when the queue is half empty, not at
+		 * each article taken: it then reads a run of them in one go. */
+		if (p->qn <= QUEUE_CAP / 2)
+			pthread_cond_signal(&p->not_full);
 		admit_one_locked(p, f);
 	}
+	p->loop_waits = p->qn == 0;
 	pthread_mutex_unlock(&p->mu);
 	maybe_finish(p);
 }
@@ -1241,6 +1253,7 @@ int main(int argc, char **argv)
 	if (!p->mon)
 		log_warn("%s; worker deaths are noticed only by --ack-timeout", p->err.p);
 	pthread_mutex_init(&p->mu, NULL);
+	p->loop_waits = 1;
 	pthread_cond_init(&p->not_full, NULL);
 	uv_async_init(p->loop, &p->wake, on_wake);
 	p->wake.data = p;
