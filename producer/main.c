@@ -30,6 +30,13 @@
  * (curve.h) admits the keys of --curve-allow. The monitor of the chunk
  * socket tells connections that failed their handshake (refused keys) from
  * workers that went away, so that only the latter shorten deadlines.
+ *
+ * Wake-ups are what a busy producer spends most on, so they are rationed:
+ * the ack socket is held for --batch-wait-ms after each wake-up (acks are
+ * taken, and the window refilled, in batches); the reader wakes the loop
+ * only when the loop waits for input, and is woken itself when its queue is
+ * half empty. An article that fits in one chunk is sent without being
+ * segmented.
  */
 #include <cjson/cJSON.h>
 #include <dirent.h>

@@ -9,6 +9,18 @@
  * article is the delivery guarantee: write the JSON Lines output, commit to
  * the store, publish, and only then acknowledge; an article the producer has
  * seen acknowledged is therefore always durable and always in the output.
+ *
+ * A one-chunk article arrives with its digest already built by the worker
+ * (ChunkResult.digest, the same summary_build() run there): the sink only
+ * checks that it is that article's, then stores and publishes it. Longer
+ * articles are assembled here and summarised by the sink.
+ *
+ * Batches. When busy, the results socket is held for --batch-wait-ms after
+ * each wake-up (zwatch_hold), and what gathered is taken in one go and
+ * stored in one transaction (at most TX_MAX digests): one WAL write and one
+ * round of acknowledgements per batch instead of per article. The acks and
+ * stream messages of a batch wait for its commit; if the commit fails none
+ * is sent, and the producer resends those articles.
  */
 #include <errno.h>
 #include <stdio.h>

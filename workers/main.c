@@ -7,6 +7,11 @@
  * A plain blocking loop (zmq_poll with a timeout, so signals are noticed).
  * On SIGTERM or SIGINT it finishes the chunk in hand, sends its result and
  * exits 0.
+ *
+ * A chunk that is a whole article also gets its digest built here (the
+ * article step, lib/work.h), unless --article-step off. While more chunks
+ * wait in its queue the worker holds its results (up to RESULT_BATCH) and
+ * sends them together, so ZeroMQ's I/O thread wakes once for several.
  */
 #include <errno.h>
 #include <limits.h>
