@@ -20,20 +20,45 @@ PYGEN = os.environ.get("ND_PY_GEN_DIR", "")
 _port_rng = __import__("random").Random(os.getpid() ^ int(time.time() * 1000))
 
 
+_PORT_DIR = os.path.join(os.environ.get("TMPDIR", "/tmp"), "nd-test-ports")
+
+
+def _claim(port):
+    """Claim a port for this test run across the processes CTest runs at
+    once: a port handed to one test is not handed to another for ten
+    minutes (a file per port, created exclusively), so two tests never pick
+    the same one between choosing it and binding it."""
+    os.makedirs(_PORT_DIR, exist_ok=True)
+    path = os.path.join(_PORT_DIR, str(port))
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        return True
+    except FileExistsError:
+        try:
+            if time.time() - os.stat(path).st_mtime > 600:
+                os.utime(path)  # stale: a run long gone claimed it
+                return True
+        except OSError:
+            pass
+        return False
+
+
 def free_port():
     """A port free on 127.0.0.1 now, from below the kernel's range for
     outgoing connections (32768 and up), where some process's next connect()
-    could take it before the program under test binds it."""
-    for _ in range(200):
+    could take it before the program under test binds it, and claimed so
+    that no test running beside this one is given it too."""
+    for _ in range(400):
         port = _port_rng.randrange(20000, 32000)
         s = socket.socket()
         try:
             s.bind(("127.0.0.1", port))
-            return port
         except OSError:
             continue
         finally:
             s.close()
+        if _claim(port):
+            return port
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
