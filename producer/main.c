@@ -690,8 +690,16 @@ static uint64_t jitter(struct producer *p, uint64_t max)
 static int send_chunk(struct producer *p, struct flight *f, uint32_t seq)
 {
 	const struct chunk_span *sp = &f->chunks.v[seq];
-	buf_reset(&p->text);
-	buf_append(&p->text, f->a->text.p + sp->start, sp->len);
+	const char *text = f->a->text.p ? f->a->text.p + sp->start : NULL;
+	if (sp->start + sp->len != f->a->text.len) {
+		/* Not the last chunk: a NUL-terminated copy for the encoder. The
+		 * last one (the whole text of a one-chunk article) ends where the
+		 * article's text does, so it is encoded in place. */
+		buf_reset(&p->text);
+		if (buf_append(&p->text, text, sp->len))
+			return -ENOMEM;
+		text = p->text.p;
+	}
 	Nd__Chunk c = ND__CHUNK__INIT;
 	c.schema = WIRE_SCHEMA;
 	c.article_id = f->a->id;
@@ -700,7 +708,7 @@ static int send_chunk(struct producer *p, struct flight *f, uint32_t seq)
 	c.attempt = f->attempt;
 	c.source = f->a->source;
 	c.title = f->a->title;
-	c.text = p->text.p;
+	c.text = (char *)(text ? text : "");
 	c.offset = sp->start;
 	c.sent_at_us = now_us();
 	c.error = f->a->error ? f->a->error : "";
