@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "utf8.h"
 
@@ -96,4 +97,11 @@ const char *wire_strerror(int code)
 	default:
 		return "unknown wire error";
 	}
+}
+
+uint64_t wire_now_us(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
 }

@@ -12,6 +12,7 @@
 #define ND_WIRE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "digest.pb-c.h"
@@ -35,6 +36,9 @@ void wire_free(ProtobufCMessage *m);
 int wire_encode(const ProtobufCMessage *m, struct buf *out);
 
 const char *wire_strerror(int code);
+/* The wall clock as the messages carry it (sent_at_us, created_at_us):
+ * microseconds since the epoch. */
+uint64_t wire_now_us(void);
 
 /* Typed conveniences. */
 #define wire_decode_chunk(d, n, out)                                                               \

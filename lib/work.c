@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "score.h"
 #include "sentkind.h"
@@ -29,13 +28,6 @@ void work_set_article_step(struct work *w, int key_points, const struct idf *idf
 	w->idf = idf;
 }
 
-static uint64_t wall_us(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
-}
-
 /* The article step on a chunk that is the whole article; on success the
  * digest replaces the sentences and mentions in r. On failure (out of
  * memory) r is left as it is, for the sink to build the digest. */
@@ -43,7 +35,8 @@ static void build_digest(struct work *w, Nd__ChunkResult *r)
 {
 	summary_free(w->sum);
 	w->sum = NULL;
-	const struct summary_opts so = {w->key_points, ND_VERSION, wall_us(), &w->terms, w->idf};
+	const struct summary_opts so = {w->key_points, ND_VERSION, wire_now_us(), &w->terms,
+	                                w->idf};
 	const Nd__ChunkResult *parts[1] = {r};
 	if (summary_build(&w->sum, parts, 1, &so))
 		return;

@@ -46,7 +46,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
@@ -155,13 +154,6 @@ struct producer {
 	uint64_t rng;
 	int exit_code;
 };
-
-static uint64_t now_us(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
-}
 
 static void flight_free(struct flight *f)
 {
@@ -710,7 +702,7 @@ static int send_chunk(struct producer *p, struct flight *f, uint32_t seq)
 	c.title = f->a->title;
 	c.text = (char *)(text ? text : "");
 	c.offset = sp->start;
-	c.sent_at_us = now_us();
+	c.sent_at_us = wire_now_us();
 	c.error = f->a->error ? f->a->error : "";
 	if (wire_encode(&c.base, &p->frame))
 		return -ENOMEM;
@@ -1304,7 +1296,7 @@ int main(int argc, char **argv)
 	uv_signal_start(&p->sigterm, on_signal, SIGTERM);
 	uv_signal_start(&p->sigint, on_signal, SIGINT);
 	p->started_ms = uv_now(p->loop);
-	p->rng = now_us() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ULL;
+	p->rng = wire_now_us() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ULL;
 	log_info("chunks on %s, acknowledgements on %s%s", s->chunks, s->acks,
 	         p->curve.on ? " (CURVE on)" : "");
 	if (p->curve.on)

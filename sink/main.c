@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <uv.h>
 #include <zmq.h>
 
@@ -101,13 +100,6 @@ struct sink {
 	unsigned long lat_buckets[LAT_NBUCKETS];
 	double lat_sum;
 };
-
-static uint64_t now_us(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
-}
 
 static void queue_ack(struct sink *k, const char *id, int ok, uint32_t attempt, const char *error)
 {
@@ -195,13 +187,6 @@ static void publish_batch(struct sink *k)
 		at += 5 + len;
 	}
 	buf_reset(&k->pubq);
-}
-
-/* Outside a batch (it could not begin): publish at once. */
-static void publish_batch_one(struct sink *k, int ok)
-{
-	publish_later(k, ok);
-	publish_batch(k);
 }
 
 static void batch_begin(struct sink *k)
@@ -308,10 +293,9 @@ static void deliver(struct sink *k, const Nd__Digest *d, uint32_t attempt)
 			k->batch_failed += k->in_tx;
 			log_warn("article %s failed: %s", d->article_id, d->error);
 		}
-		if (k->in_tx)
-			publish_later(k, ok);
-		else
-			publish_batch_one(k, ok);
+		publish_later(k, ok);
+		if (!k->in_tx)
+			publish_batch(k); /* no batch could begin: at once */
 		log_debug("stored digest %s (%u chunks)", d->article_id,
 		          d->stats ? d->stats->chunks : 0);
 	} else {
@@ -325,7 +309,8 @@ static void deliver(struct sink *k, const Nd__Digest *d, uint32_t attempt)
 static void finish_article(struct sink *k, struct assembled *a)
 {
 	struct summary *s = NULL;
-	struct summary_opts so = {(int)k->set.key_points, ND_VERSION, now_us(), &k->terms, k->idf};
+	struct summary_opts so = {(int)k->set.key_points, ND_VERSION, wire_now_us(), &k->terms,
+	                          k->idf};
 	const Nd__Digest *built = a->total == 1 ? a->parts[0]->digest : NULL;
 	int rc = 0;
 	if (built) {
@@ -350,7 +335,7 @@ static void finish_article(struct sink *k, struct assembled *a)
 		rc = summary_failed(&s, a->article_id, r0->source, r0->title, why, &so);
 	}
 	if (!rc) {
-		uint64_t sent = a->parts[0]->sent_at_us, now = now_us();
+		uint64_t sent = a->parts[0]->sent_at_us, now = wire_now_us();
 		if (sent && now > sent) {
 			double secs = (double)(now - sent) / 1e6;
 			k->lat_sum += secs;
