@@ -712,7 +712,12 @@ static int send_chunk(struct producer *p, struct flight *f, uint32_t seq)
 static void on_push_ready(struct zwatch *w)
 {
 	struct producer *p = w->data;
-	while (p->sq_n && (zsock_events(p->push) & ZMQ_POLLOUT)) {
+	/* One look at the socket's events (a system call) per wake-up, not
+	 * per chunk, so that nothing is encoded for a socket without room;
+	 * then chunks go until ZeroMQ says EAGAIN. */
+	if (!p->sq_n || !(zsock_events(p->push) & ZMQ_POLLOUT))
+		return;
+	while (p->sq_n) {
 		struct send_item it = p->sendq[p->sq_head];
 		if (!it.f->done && send_chunk(p, it.f, it.seq) < 0)
 			break; /* EAGAIN: wait for the next edge */
@@ -764,7 +769,8 @@ static void on_acks(struct zwatch *w)
 	zmq_msg_t msg;
 	zmq_msg_init(&msg);
 	int got = 0;
-	while (zsock_events(p->pull) & ZMQ_POLLIN) {
+	/* Received until EAGAIN: no system call while acks are queued. */
+	for (;;) {
 		if (zmq_msg_recv(&msg, p->pull, ZMQ_DONTWAIT) < 0)
 			break;
 		handle_ack(p, zmq_msg_data(&msg), zmq_msg_size(&msg));

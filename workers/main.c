@@ -37,6 +37,9 @@
 #define UNREACHABLE_WARN_MS 3000
 /* How often a busy worker still reads its peers' connection events. */
 #define MONITOR_EVERY_MS 100
+/* How long an idle worker waits for a chunk before it reads its peers'
+ * events (and notices a signal to stop) again. */
+#define MONITOR_WAIT_MS 250
 /* Results held while more chunks wait, at most. */
 #define RESULT_BATCH 8
 
@@ -224,15 +227,17 @@ int main(int argc, char **argv)
 	uint64_t looked = 0; /* when the peers' events were last read */
 	while (!stop_requested) {
 		/* While chunks are queued here (the prefetch), take the next one
-		 * without a poll: a system call per chunk saved. The peers'
-		 * events are still read every MONITOR_EVERY_MS. */
+		 * without asking ZeroMQ for the socket's events first: a receive
+		 * from a non-empty queue makes no system call, where each look at
+		 * the events made one. The peers' events are still read every
+		 * MONITOR_EVERY_MS. */
 		if (now_ms() - looked < MONITOR_EVERY_MS &&
 		    zmq_msg_recv(&msg, pull, ZMQ_DONTWAIT) >= 0)
 			goto got_chunk;
-		zmq_pollitem_t items[3] = {{pull, 0, ZMQ_POLLIN, 0},
-		                           {mon[0], 0, ZMQ_POLLIN, 0},
-		                           {mon[1], 0, ZMQ_POLLIN, 0}};
-		int n = zmq_poll(items, mon[0] && mon[1] ? 3 : 1, 250);
+		/* Nothing queued, or time to look at the peers: what is held
+		 * goes out before any wait. */
+		if (npend)
+			failed += send_results(push, pend, &npend);
 		/* Peers come and go (the programs start in any order, and
 		 * ZeroMQ reconnects by itself), so only a peer unreachable for
 		 * UNREACHABLE_WARN_MS is worth a warning. */
@@ -277,7 +282,13 @@ int main(int argc, char **argv)
 				warned[i] = 1;
 			}
 		}
-		if (n <= 0 || !(items[0].revents & ZMQ_POLLIN))
+		if (zmq_msg_recv(&msg, pull, ZMQ_DONTWAIT) >= 0)
+			goto got_chunk;
+		/* Only the chunks wake this wait: the peers' events are read when
+		 * it ends, at the latest after MONITOR_WAIT_MS. */
+		zmq_pollitem_t item = {pull, 0, ZMQ_POLLIN, 0};
+		int n = zmq_poll(&item, 1, MONITOR_WAIT_MS);
+		if (n <= 0 || !(item.revents & ZMQ_POLLIN))
 			continue; /* timeout or EINTR: look at stop_requested */
 		if (zmq_msg_recv(&msg, pull, ZMQ_DONTWAIT) < 0)
 			continue;
@@ -306,7 +317,7 @@ int main(int argc, char **argv)
 		struct buf t = pend[npend];
 		pend[npend++] = out;
 		out = t;
-		if (npend == RESULT_BATCH || !(zsock_events(pull) & ZMQ_POLLIN))
+		if (npend == RESULT_BATCH)
 			failed += send_results(push, pend, &npend);
 	}
 	failed += send_results(push, pend, &npend);

@@ -1,5 +1,6 @@
 /* store: a real SQLite file, idempotent inserts, reopening. */
 #include <errno.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -93,6 +94,48 @@ static void a_batch_is_stored_together_or_not_at_all(void)
 	buf_free(&err);
 }
 
+static int page_size_of(const char *file)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int size = -1;
+	if (sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		size = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return size;
+}
+
+static void a_new_store_has_large_pages_and_an_old_one_keeps_its_own(void)
+{
+	temp_store();
+	struct buf err = BUF_INIT;
+	struct store *s = store_open(path, &err);
+	CHECK(s != NULL);
+	int ins = -1;
+	CHECK_INT(store_put(s, "a1", 1, 10, "{}", 2, "", 0, &ins, &err), 0);
+	store_close(s);
+	CHECK_INT(page_size_of(path), 16384);
+	cleanup();
+
+	/* A store made with SQLite's default pages opens and keeps them. */
+	sqlite3 *db = NULL;
+	CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, "PRAGMA page_size=4096; CREATE TABLE t (x)", NULL, NULL, NULL),
+	          SQLITE_OK);
+	sqlite3_close(db);
+	s = store_open(path, &err);
+	CHECK(s != NULL);
+	CHECK_INT(store_put(s, "a2", 1, 10, "{}", 2, "", 0, &ins, &err), 0);
+	CHECK_INT(store_count(s), 1);
+	store_close(s);
+	CHECK_INT(page_size_of(path), 4096);
+	cleanup();
+	buf_free(&err);
+}
+
 static void an_unwritable_path_is_a_clear_error(void)
 {
 	struct buf err = BUF_INIT;
@@ -106,6 +149,8 @@ static void an_unwritable_path_is_a_clear_error(void)
 static const struct check_case cases[] = {
     CASE(a_digest_is_stored_once, "a digest is stored once and survives reopening"),
     CASE(a_batch_is_stored_together_or_not_at_all, "a batch is stored together or not at all"),
+    CASE(a_new_store_has_large_pages_and_an_old_one_keeps_its_own,
+         "a new store has 16 KiB pages and an old one keeps its own"),
     CASE(an_unwritable_path_is_a_clear_error, "an unwritable path is a clear error"),
 };
 CHECK_MAIN(cases)
