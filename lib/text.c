@@ -138,9 +138,17 @@ static size_t clean(const char *s, size_t n, char *dst, bool *need_nfc, size_t *
 	while (i < n) {
 		unsigned char b = (unsigned char)s[i];
 		if (b >= 0x21 && b < 0x7F) {
+			/* A run of visible ASCII (a word, mostly) is copied in
+			 * one tight loop, white space settled once before it. */
 			flush_ws(&c);
-			*c.o++ = (char)b;
-			i++;
+			char *o = c.o;
+			do {
+				*o++ = (char)b;
+				if (++i == n)
+					break;
+				b = (unsigned char)s[i];
+			} while (b >= 0x21 && b < 0x7F);
+			c.o = o;
 			continue;
 		}
 		if (b < 0x80) {
@@ -167,8 +175,9 @@ static size_t clean(const char *s, size_t n, char *dst, bool *need_nfc, size_t *
 			}
 			continue;
 		}
-		size_t at = i;
-		int32_t cp = utf8_next(s, n, &i);
+		size_t at = i, next = i; /* not &i: i stays in a register */
+		int32_t cp = utf8_next(s, n, &next);
+		i = next;
 		int what = cp < 0 ? CH_KEEP : classify(cp);
 		switch (what) {
 		case CH_SPACE:

@@ -272,6 +272,32 @@ class PipelineTest(unittest.TestCase):
         self.assertIn("latin1.txt: 2 invalid UTF-8 sequences replaced", log)
         self.assertEqual(by_origin_title["Caf\ufffd Owner Speaks"]["stats"]["sentences"], 2)
 
+    def test_json_lines_framing(self):
+        """JSON Lines read in 64 KiB blocks: a line longer than the limit
+        (here over one block) is one failed digest and the lines after it
+        are fine; CRLF endings and a last line without a newline are read;
+        lines that straddle a block boundary arrive whole."""
+        path = os.path.join(self.work, "framing.jsonl")
+        limit = 2000 * 2 + 65536  # --max-article-bytes 2000
+        with open(path, "wb") as f:
+            f.write(b'{"id": "first", "title": "First", "text": "The first one is fine."}\r\n')
+            f.write(b'{"id": "too-long", "text": "' + b"x" * (limit + 5000) + b'"}\n')
+            for i in range(40):  # about 70 KiB: some line crosses a block boundary
+                f.write(json.dumps({"id": "mid-%d" % i, "title": "Mid %d" % i,
+                                    "text": "Word " * 300 + "end."}).encode() + b"\r\n")
+            f.write(b'{"id": "last", "title": "Last", "text": "No newline after this one."}')
+        self.pipe = Pipeline(self.work, workers=1)
+        rc, log = self.pipe.run_producer([path], ["--max-article-bytes", "2000"])
+        self.assertEqual(rc, 1, log)
+        digests = {x["article_id"]: x for x in self.pipe.digests()}
+        self.assertEqual(len(digests), 43, sorted(digests))
+        for k in ["first", "last"] + ["mid-%d" % i for i in range(40)]:
+            self.assertEqual(digests[k]["status"], "ok", k)
+        self.assertEqual(digests["mid-7"]["stats"]["words"], 301)
+        failed = [x for x in digests.values() if x["status"] == "failed"]
+        self.assertEqual(len(failed), 1)
+        self.assertIn("line longer than %d bytes" % limit, failed[0]["error"])
+
     def test_long_batch_waits_stall_and_lose_nothing(self):
         """Sink and producer holding their sockets 50 ms after each wake-up
         (--batch-wait-ms): articles sent in bursts, with pauses long enough
