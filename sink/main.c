@@ -89,6 +89,7 @@ struct sink {
 	unsigned long batch_stored, batch_failed;
 	unsigned long worker_digests; /* digests the workers built (one-chunk articles) */
 	int warned_key_points;
+	int looked_up; /* the result in hand was looked up in the store: not stored */
 	struct buf json, pb, scratch, err;
 	unsigned long stored, published, duplicates, resent, bad_frames, failed, expired,
 	    acks_dropped, results;
@@ -268,7 +269,9 @@ static void write_output(struct sink *k, const Nd__Digest *d)
 static void deliver(struct sink *k, const Nd__Digest *d, uint32_t attempt)
 {
 	int ok = d->status == ND__STATUS__STATUS_OK, inserted = 0, was_ok = 0;
-	int has = store_has(k->store, d->article_id, &was_ok);
+	/* A one-chunk article was looked up in the store on arrival, just
+	 * before (k->looked_up): not again. */
+	int has = k->looked_up ? 0 : store_has(k->store, d->article_id, &was_ok);
 	if (has == 1) {
 		k->resent++;
 		queue_ack(k, d->article_id, was_ok, attempt, NULL);
@@ -362,9 +365,12 @@ static void handle_result(struct sink *k, const void *data, size_t n)
 		log_warn("dropped a %zu-byte result frame: %s", n, wire_strerror(rc));
 		return;
 	}
+	k->looked_up = 0;
 	if (*r->article_id && !assembler_has(k->as, r->article_id)) {
 		int ok = 0;
-		if (store_has(k->store, r->article_id, &ok) == 1) {
+		int has = store_has(k->store, r->article_id, &ok);
+		k->looked_up = has == 0 && r->total == 1;
+		if (has == 1) {
 			/* Already stored: a resend. Acknowledge again, once per
 			 * resent article (on its first chunk). */
 			if (r->seq == 0)
