@@ -20,6 +20,10 @@ void *zsock_open(void *ctx, const struct zsock_opts *o, struct buf *err)
 		zmq_setsockopt(s, ZMQ_SNDHWM, &o->sndhwm, sizeof o->sndhwm);
 	if (o->rcvhwm > 0)
 		zmq_setsockopt(s, ZMQ_RCVHWM, &o->rcvhwm, sizeof o->rcvhwm);
+	if (o->sndbuf > 0)
+		zmq_setsockopt(s, ZMQ_SNDBUF, &o->sndbuf, sizeof o->sndbuf);
+	if (o->rcvbuf > 0)
+		zmq_setsockopt(s, ZMQ_RCVBUF, &o->rcvbuf, sizeof o->rcvbuf);
 	if (o->max_msg > 0) {
 		int64_t m = o->max_msg;
 		zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &m, sizeof m);

@@ -37,6 +37,7 @@ struct zsock_opts {
 	const char *endpoint; /* "tcp://0.0.0.0:5557", "tcp://localhost:5558" */
 	int bind;             /* 1: bind, 0: connect */
 	int sndhwm, rcvhwm;   /* 0: ZeroMQ's default (1000) */
+	int sndbuf, rcvbuf;   /* the kernel's socket buffers, bytes; 0: the kernel's own */
 	long long max_msg;    /* ZMQ_MAXMSGSIZE for receiving sockets; 0: none */
 	int linger_ms;        /* -1: wait forever; default 0 */
 	/* CURVE (see curve.h): NULL curve_secret for none. A socket with
