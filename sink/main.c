@@ -649,7 +649,7 @@ int main(int argc, char **argv)
 	    {"key-points", "DIGEST_KEY_POINTS", CONF_INT, "0",
 	     "key points per digest (0: chosen by the article's length)", &s->key_points, 0, 100,
 	     NULL},
-	    {"batch-wait-ms", "DIGEST_BATCH_WAIT_MS", CONF_INT, "5",
+	    {"batch-wait-ms", "DIGEST_BATCH_WAIT_MS", CONF_INT, "2",
 	     "when busy, let results gather this long between takes, then store them in one "
 	     "transaction (0: take each at once)",
 	     &s->batch_wait, 0, 1000, NULL},
