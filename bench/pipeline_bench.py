@@ -33,7 +33,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import signal
 import socket
 import statistics
