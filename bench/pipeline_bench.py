@@ -251,22 +251,32 @@ def one_run(args, data, workers, tmp, rng):
     digests, once every connection is up: the producer reads it from a pipe
     after a warm-up, and the clock runs from the first byte written to its
     exit (every article acknowledged, so every digest stored). Also returns
-    each program's peak memory (kB) and CPU seconds."""
+    each program's peak memory (kB) and the CPU seconds each spent while the
+    clock ran (not on starting, the warm-up or shutting down: the sink's
+    last WAL checkpoint alone would add a few microseconds an article)."""
     sys.path.insert(0, args.py_gen)
     wd = tempfile.mkdtemp(dir=tmp)
     run = Run(args.bin, wd, workers)
     try:
         prod = run.producer(["-"], stdin=subprocess.PIPE)
         warm_up(run, prod, rng)
+        for name in run.procs:
+            run.note_peak(name)
+        cpu0 = dict(run.cpu)
         t0 = time.monotonic()
         prod.stdin.write(data)
         prod.stdin.close()
         rc = run.reap("producer", 600)
         dt = time.monotonic() - t0
+        for name in run.procs:
+            if name != "producer":
+                run.note_peak(name)
+        cpu1 = dict(run.cpu)
         if rc != 0:
             raise RuntimeError("producer exited %d; logs in %s" % (rc, wd))
     finally:
         run.stop()
+    run.cpu = {k: cpu1[k] - cpu0.get(k, 0) for k in cpu1}
     peak, cpu = {}, {}
     for k, v in run.usage.items():
         key = k.split("-")[0]
