@@ -46,6 +46,11 @@ struct zsock_opts {
 	const unsigned char *curve_secret, *curve_public, *curve_server;
 };
 
+/* The kernel's socket buffer for each worker's chunks connection, on the
+ * producer's side and the worker's (64 KiB: a few dozen chunks), so that
+ * little waits for any one worker. */
+#define ZSOCK_CHUNKS_SOCKBUF 65536
+
 /* Open and bind/connect a socket. Returns the socket or NULL with a message
  * in err ("cannot bind tcp://0.0.0.0:5557: Address in use"). */
 void *zsock_open(void *ctx, const struct zsock_opts *o, struct buf *err);

@@ -64,10 +64,9 @@
 #include "zsock.h"
 
 #define QUEUE_CAP 32
-/* Chunks queued for one worker on this side, at most, and the kernel's
- * buffer for each worker's connection (64 KiB: a few dozen chunks). */
+/* Chunks queued for one worker on this side, at most (the kernel's buffer
+ * is ZSOCK_CHUNKS_SOCKBUF). */
 #define CHUNKS_SNDHWM 16
-#define CHUNKS_SOCKBUF 65536
 #define MAX_FAILURES_LISTED 50
 
 struct settings {
@@ -1282,7 +1281,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* Little is queued for any one worker (CHUNKS_SNDHWM messages here and
-	 * CHUNKS_SOCKBUF bytes in the kernel), so that ZeroMQ passes over a
+	 * ZSOCK_CHUNKS_SOCKBUF bytes in the kernel), so that ZeroMQ passes over a
 	 * worker that is behind and a worker that connects first does not take
 	 * the whole window; the rest of the window waits here, for whichever
 	 * worker has room. */
@@ -1290,7 +1289,7 @@ int main(int argc, char **argv)
 	                        .endpoint = s->chunks,
 	                        .bind = 1,
 	                        .sndhwm = CHUNKS_SNDHWM,
-	                        .sndbuf = CHUNKS_SOCKBUF,
+	                        .sndbuf = ZSOCK_CHUNKS_SOCKBUF,
 	                        .rcvhwm = 0,
 	                        .max_msg = 0,
 	                        .linger_ms = 0};

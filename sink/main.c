@@ -89,7 +89,6 @@ struct sink {
 	unsigned long batch_stored, batch_failed;
 	unsigned long worker_digests; /* digests the workers built (one-chunk articles) */
 	int warned_key_points;
-	int looked_up; /* the result in hand was looked up in the store: not stored */
 	struct buf json, pb, scratch, err;
 	unsigned long stored, published, duplicates, resent, bad_frames, failed, expired,
 	    acks_dropped, results;
@@ -266,12 +265,12 @@ static void write_output(struct sink *k, const Nd__Digest *d)
  * file and the article unacknowledged, so the resend writes it once more
  * (the file is at-least-once; consumers key on article_id). The other order
  * would lose the line. The store is exactly-once either way. */
-static void deliver(struct sink *k, const Nd__Digest *d, uint32_t attempt)
+static void deliver(struct sink *k, const Nd__Digest *d, uint32_t attempt, int looked_up)
 {
 	int ok = d->status == ND__STATUS__STATUS_OK, inserted = 0, was_ok = 0;
 	/* A one-chunk article was looked up in the store on arrival, just
-	 * before (k->looked_up): not again. */
-	int has = k->looked_up ? 0 : store_has(k->store, d->article_id, &was_ok);
+	 * before (looked_up, and not there): not again. */
+	int has = looked_up ? 0 : store_has(k->store, d->article_id, &was_ok);
 	if (has == 1) {
 		k->resent++;
 		queue_ack(k, d->article_id, was_ok, attempt, NULL);
@@ -312,7 +311,7 @@ static void deliver(struct sink *k, const Nd__Digest *d, uint32_t attempt)
 		batch_end(k);
 }
 
-static void finish_article(struct sink *k, struct assembled *a)
+static void finish_article(struct sink *k, struct assembled *a, int looked_up)
 {
 	struct summary *s = NULL;
 	struct summary_opts so = {(int)k->set.key_points, ND_VERSION, wire_now_us(), &k->terms,
@@ -349,7 +348,7 @@ static void finish_article(struct sink *k, struct assembled *a)
 				if (secs <= lat_bounds[i])
 					k->lat_buckets[i]++;
 		}
-		deliver(k, built ? built : summary_digest(s), a->attempt);
+		deliver(k, built ? built : summary_digest(s), a->attempt, looked_up);
 	} else
 		log_error("out of memory building digest %s", a->article_id);
 	summary_free(s);
@@ -365,11 +364,11 @@ static void handle_result(struct sink *k, const void *data, size_t n)
 		log_warn("dropped a %zu-byte result frame: %s", n, wire_strerror(rc));
 		return;
 	}
-	k->looked_up = 0;
+	int looked_up = 0; /* in the store and not there, just now */
 	if (*r->article_id && !assembler_has(k->as, r->article_id)) {
 		int ok = 0;
 		int has = store_has(k->store, r->article_id, &ok);
-		k->looked_up = has == 0 && r->total == 1;
+		looked_up = has == 0;
 		if (has == 1) {
 			/* Already stored: a resend. Acknowledge again, once per
 			 * resent article (on its first chunk). */
@@ -395,7 +394,7 @@ static void handle_result(struct sink *k, const void *data, size_t n)
 	uint32_t seq = r->seq, total = r->total;
 	switch (assembler_add(k->as, r, uv_now(k->loop), &a)) {
 	case ASSEMBLE_COMPLETE:
-		finish_article(k, a);
+		finish_article(k, a, looked_up);
 		assembled_free(a);
 		break;
 	case ASSEMBLE_DUPLICATE:

@@ -40,9 +40,6 @@
 /* How long an idle worker waits for a chunk before it reads its peers'
  * events (and notices a signal to stop) again. */
 #define MONITOR_WAIT_MS 250
-/* The kernel's buffer for the chunks connection (the producer's is the
- * same size). */
-#define CHUNKS_SOCKBUF 65536
 /* Results held while more chunks wait, at most. */
 #define RESULT_BATCH 8
 
@@ -186,7 +183,7 @@ int main(int argc, char **argv)
 	                        /* Bounded like the producer's side, so that
 	                         * what waits for this worker is about
 	                         * --prefetch chunks plus a few dozen. */
-	                        .rcvbuf = CHUNKS_SOCKBUF,
+	                        .rcvbuf = ZSOCK_CHUNKS_SOCKBUF,
 	                        .max_msg = s.max_msg,
 	                        .linger_ms = 0};
 	struct zsock_opts ro = {.type = ZMQ_PUSH,
