@@ -20,6 +20,10 @@
 
 struct store;
 
+/* Size of the write-ahead log at which a commit copies it into the
+ * database: what bounds the longest commit (see store.c). */
+#define STORE_CHECKPOINT_BYTES (2L << 20)
+
 /* Open (creating if needed) the store at path. NULL with a message in err. */
 struct store *store_open(const char *path, struct buf *err);
 

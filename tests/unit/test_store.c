@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -136,6 +138,49 @@ static void a_new_store_has_large_pages_and_an_old_one_keeps_its_own(void)
 	buf_free(&err);
 }
 
+static long wal_size(void)
+{
+	char p[80];
+	struct stat st;
+	snprintf(p, sizeof p, "%s-wal", path);
+	return stat(p, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* 20 MiB of digests in batches: the log is copied into the database every
+ * STORE_CHECKPOINT_BYTES, not at SQLite's default of 1000 pages (16 MiB with
+ * these pages), so it never grows much past that mark and no commit has
+ * more than that to copy. */
+static void the_log_is_checkpointed_every_two_mib(void)
+{
+	temp_store();
+	struct buf err = BUF_INIT;
+	struct store *s = store_open(path, &err);
+	CHECK(s != NULL);
+	static char json[16000];
+	memset(json, 'x', sizeof json);
+	long most = 0;
+	int ins = 0;
+	for (int b = 0; b < 40; b++) {
+		CHECK_INT(store_begin(s, &err), 0);
+		for (int i = 0; i < 32; i++) {
+			char id[32];
+			snprintf(id, sizeof id, "a%d-%d", b, i);
+			CHECK_INT(store_put(s, id, 1, 10, json, sizeof json, "", 0, &ins, &err), 0);
+		}
+		CHECK_INT(store_commit(s, &err), 0);
+		long w = wal_size();
+		if (w > most)
+			most = w;
+	}
+	CHECK_INT(store_count(s), 40 * 32);
+	CHECK(most > 0);
+	/* The mark plus one batch (32 rows of 16 KB, with their pages). */
+	CHECK(most < STORE_CHECKPOINT_BYTES + (1L << 20));
+	store_close(s);
+	cleanup();
+	buf_free(&err);
+}
+
 static void an_unwritable_path_is_a_clear_error(void)
 {
 	struct buf err = BUF_INIT;
@@ -151,6 +196,8 @@ static const struct check_case cases[] = {
     CASE(a_batch_is_stored_together_or_not_at_all, "a batch is stored together or not at all"),
     CASE(a_new_store_has_large_pages_and_an_old_one_keeps_its_own,
          "a new store has 16 KiB pages and an old one keeps its own"),
+    CASE(the_log_is_checkpointed_every_two_mib,
+         "the write-ahead log is copied into the store every 2 MiB"),
     CASE(an_unwritable_path_is_a_clear_error, "an unwritable path is a clear error"),
 };
 CHECK_MAIN(cases)
