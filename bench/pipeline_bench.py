@@ -213,31 +213,33 @@ def row2(name, xs, unit, target=""):
 
 
 def warm_up(run, prod, rng, timeout=30):
-    """Send a few small articles and wait for their digests on the stream, so
-    that every connection is up before anything is timed."""
+    """Send small articles, one every 50 ms, until ten of their digests have
+    come back on the stream, so that every connection (the subscription
+    included: a digest published before it is up is not seen) is up before
+    anything is timed."""
     import zmq
     ctx = zmq.Context()
     sub = ctx.socket(zmq.SUB)
     sub.setsockopt(zmq.SUBSCRIBE, b"")
     sub.connect(run.ep("digests"))
-    time.sleep(0.2)  # the subscription reaches the sink
-    want = set()
-    for i in range(10):
+    got = set()
+    deadline = time.monotonic() + timeout
+    i = 0
+    while len(got) < 10 and time.monotonic() < deadline:
         w = gen_article(rng, 200, 100000 + i)
         w["id"] = "warm-%d-%d" % (prod.pid, i)
-        want.add(w["id"].encode())
+        i += 1
         prod.stdin.write((json.dumps(w) + "\n").encode())
         prod.stdin.flush()
-    deadline = time.monotonic() + timeout
-    while want and time.monotonic() < deadline:
-        if sub.poll(100):
-            topic, payload = sub.recv_multipart()
-            for k in list(want):
-                if k in payload:
-                    want.discard(k)
+        until = time.monotonic() + 0.05
+        while time.monotonic() < until:
+            if sub.poll(10):
+                topic, payload = sub.recv_multipart()
+                if b"warm-%d-" % prod.pid in payload:
+                    got.add(payload)
     sub.close(0)
     ctx.term()
-    if want:
+    if len(got) < 10:
         raise RuntimeError("warm-up digests did not arrive")
 
 
