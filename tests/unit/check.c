@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 int check_failed;
 
@@ -53,4 +54,10 @@ int check_run(int argc, char **argv, const struct check_case *cases, size_t n)
 		return 2;
 	}
 	return failures ? 1 : 0;
+}
+
+long check_file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (long)st.st_size : -1;
 }

@@ -40,6 +40,8 @@ int check_run(int argc, char **argv, const struct check_case *cases, size_t n);
  * ND_SHARED_DIR, set by CTest); returns a static buffer. */
 const char *check_source_path(const char *rel);
 const char *check_shared_path(const char *rel);
+/* Size of the file at path in bytes, -1 when it is not there. */
+long check_file_size(const char *path);
 
 #define CHECK_MAIN(cases)                                                                          \
 	int main(int argc, char **argv)                                                            \

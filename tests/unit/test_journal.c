@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -128,12 +127,6 @@ static void an_unwritable_journal_is_a_clear_error(void)
 	buf_free(&err);
 }
 
-static long file_size(void)
-{
-	struct stat st;
-	return stat(path, &st) == 0 ? (long)st.st_size : -1;
-}
-
 /* A service journals and settles articles for days: the file must stay
  * bounded, and the articles still pending must come through compaction
  * whole and in order, with appends going on to the new file. */
@@ -162,8 +155,8 @@ static void an_open_journal_is_compacted_as_articles_settle(void)
 		}
 		CHECK_INT(journal_done(j, a->id), 0);
 		article_free(a);
-		if (file_size() > largest)
-			largest = file_size();
+		if (check_file_size(path) > largest)
+			largest = check_file_size(path);
 	}
 	/* 6000 articles of 2 KiB went through; the file never passed the
 	 * 4 MiB threshold by more than one record. */

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -141,9 +140,8 @@ static void a_new_store_has_large_pages_and_an_old_one_keeps_its_own(void)
 static long wal_size(void)
 {
 	char p[80];
-	struct stat st;
 	snprintf(p, sizeof p, "%s-wal", path);
-	return stat(p, &st) == 0 ? (long)st.st_size : -1;
+	return check_file_size(p);
 }
 
 /* 20 MiB of digests in batches: the log is copied into the database every

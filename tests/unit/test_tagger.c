@@ -136,17 +136,6 @@ static int is_bio(const uint8_t *tags, size_t n)
 	return 1;
 }
 
-static long file_size(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return -1;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fclose(f);
-	return n;
-}
-
 /* ---- features ----------------------------------------------------------- */
 
 static void test_shapes(void)
@@ -390,7 +379,7 @@ static void test_model_errors(void)
 	snprintf(bad, sizeof bad, "/tmp/nd-model-x-%d", (int)getpid());
 	CHECK_INT(tagger_save(t, good), 0);
 	tagger_free(t);
-	long size = file_size(good);
+	long size = check_file_size(good);
 	CHECK(size > 1000);
 	struct tagger *u = NULL;
 
