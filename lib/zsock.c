@@ -28,6 +28,10 @@ void *zsock_open(void *ctx, const struct zsock_opts *o, struct buf *err)
 		int64_t m = o->max_msg;
 		zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &m, sizeof m);
 	}
+	if (o->heartbeat_ivl_ms > 0) {
+		zmq_setsockopt(s, ZMQ_HEARTBEAT_IVL, &o->heartbeat_ivl_ms, sizeof(int));
+		zmq_setsockopt(s, ZMQ_HEARTBEAT_TIMEOUT, &o->heartbeat_timeout_ms, sizeof(int));
+	}
 	/* Reconnect quickly after a peer restarts, backing off to 2 s. */
 	int ivl = 100, ivl_max = 2000;
 	zmq_setsockopt(s, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
@@ -50,10 +54,18 @@ void *zsock_open(void *ctx, const struct zsock_opts *o, struct buf *err)
 			return NULL;
 		}
 	}
+	if (o->monitor)
+		*o->monitor =
+		    zsock_monitor_open(ctx, s, o->monitor_name ? o->monitor_name : "socket", err);
 	int rc = o->bind ? zmq_bind(s, o->endpoint) : zmq_connect(s, o->endpoint);
 	if (rc != 0) {
+		buf_reset(err);
 		buf_printf(err, "cannot %s %s: %s", o->bind ? "bind" : "connect to", o->endpoint,
 		           zmq_strerror(errno));
+		if (o->monitor && *o->monitor) {
+			zmq_close(*o->monitor);
+			*o->monitor = NULL;
+		}
 		zmq_close(s);
 		return NULL;
 	}

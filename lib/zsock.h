@@ -40,10 +40,21 @@ struct zsock_opts {
 	int sndbuf, rcvbuf;   /* the kernel's socket buffers, bytes; 0: the kernel's own */
 	long long max_msg;    /* ZMQ_MAXMSGSIZE for receiving sockets; 0: none */
 	int linger_ms;        /* -1: wait forever; default 0 */
+	/* ZMTP heartbeats, so that a peer that vanishes without closing its
+	 * connection is noticed: ping every heartbeat_ivl_ms, drop the
+	 * connection after heartbeat_timeout_ms of silence; 0: none. */
+	int heartbeat_ivl_ms, heartbeat_timeout_ms;
 	/* CURVE (see curve.h): NULL curve_secret for none. A socket with
 	 * curve_server NULL is a CURVE server, authenticated through ZAP;
 	 * otherwise a client of the server with that public key. 32 bytes each. */
 	const unsigned char *curve_secret, *curve_public, *curve_server;
+	/* When set, *monitor receives a monitor of the socket (see
+	 * zsock_monitor_open below, named monitor_name), set up before the bind
+	 * or connect: a connection made at once would otherwise report its
+	 * events before anyone listened, and they would be lost. NULL there if
+	 * the monitor could not be set up (the socket is still returned). */
+	void **monitor;
+	const char *monitor_name;
 };
 
 /* The kernel's socket buffer for each worker's chunks connection, on the

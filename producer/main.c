@@ -1302,19 +1302,21 @@ int main(int argc, char **argv)
 	                        .linger_ms = 0};
 	curve_zsock_opts(&p->curve, NULL, &co);
 	curve_zsock_opts(&p->curve, NULL, &ao);
+	/* Notice workers that vanish without closing their connection. */
+	co.heartbeat_ivl_ms = 1000;
+	co.heartbeat_timeout_ms = 5000;
+	/* Set up before the bind, so that a worker already retrying is seen. */
+	co.monitor = &p->mon;
+	co.monitor_name = "chunks";
 	p->push = zsock_open(p->ctx, &co, &p->err);
 	p->pull = p->push ? zsock_open(p->ctx, &ao, &p->err) : NULL;
 	if (!p->pull) {
 		log_error("%s", p->err.p);
 		return 1;
 	}
-	/* Notice workers that vanish without closing their connection. */
-	int hb_ivl = 1000, hb_timeout = 5000;
-	zmq_setsockopt(p->push, ZMQ_HEARTBEAT_IVL, &hb_ivl, sizeof hb_ivl);
-	zmq_setsockopt(p->push, ZMQ_HEARTBEAT_TIMEOUT, &hb_timeout, sizeof hb_timeout);
-	p->mon = zsock_monitor_open(p->ctx, p->push, "chunks", &p->err);
 	if (!p->mon)
-		log_warn("%s; worker deaths are noticed only by --ack-timeout", p->err.p);
+		log_warn("cannot watch the workers' connections; worker deaths are noticed only "
+		         "by --ack-timeout");
 	pthread_mutex_init(&p->mu, NULL);
 	p->loop_waits = 1;
 	pthread_cond_init(&p->not_full, NULL);

@@ -195,12 +195,21 @@ int main(int argc, char **argv)
 	                        .linger_ms = 5000};
 	curve_zsock_opts(&curve, curve.producer, &po);
 	curve_zsock_opts(&curve, curve.sink, &ro);
+	/* Report peers that cannot be reached, and their comings and goings
+	 * (the monitors are set up before the connects: see zsock.h). */
+	void *mon[2] = {NULL, NULL};
+	po.monitor = &mon[0];
+	po.monitor_name = "chunks";
+	ro.monitor = &mon[1];
+	ro.monitor_name = "results";
 	void *pull = zsock_open(ctx, &po, &err);
 	void *push = pull ? zsock_open(ctx, &ro, &err) : NULL;
 	if (!pull || !push) {
 		log_error("%s", err.p);
 		if (pull)
 			zmq_close(pull);
+		if (mon[0])
+			zmq_close(mon[0]);
 		zmq_ctx_term(ctx);
 		ner_close(ner);
 		idf_free(idf);
@@ -211,9 +220,10 @@ int main(int argc, char **argv)
 	         ner_name(ner), article_step ? ", one-chunk articles' digests built here" : "",
 	         curve.on ? ", CURVE on" : "");
 
-	/* Report peers that cannot be reached, and their comings and goings. */
-	void *mon[2] = {zsock_monitor_open(ctx, pull, "chunks", &err),
-	                zsock_monitor_open(ctx, push, "results", &err)};
+	for (int i = 0; i < 2; i++)
+		if (!mon[i])
+			log_warn("cannot watch the connection to %s: it is not reported",
+			         i ? "the sink" : "the producer");
 	const char *peer[2] = {"the producer", "the sink"};
 	const char *peer_ep[2] = {s.chunks, s.results};
 	int connected[2] = {0, 0}, warned[2] = {0, 0}, ever[2] = {0, 0}, refused[2] = {0, 0};

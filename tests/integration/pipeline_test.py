@@ -298,6 +298,29 @@ class PipelineTest(unittest.TestCase):
         self.assertEqual(len(failed), 1)
         self.assertIn("line longer than %d bytes" % limit, failed[0]["error"])
 
+    def test_workers_started_after_the_producer_report_the_connection(self):
+        """A worker whose producer is already listening connects at once;
+        the connection is still reported ("connected to the producer"), and
+        the producer sees the worker come and go. Watching the socket began
+        after the connect, and then about half of such workers never said
+        it (the event came before anyone listened)."""
+        self.pipe = Pipeline(self.work, workers=0)
+        prod = self.pipe._start("producer", [
+            "--chunks-bind", self.pipe.ep("chunks"), "--acks-bind", self.pipe.ep("acks"),
+            "--progress", "never", "-"], stdin=subprocess.PIPE)
+        wait_for(lambda: "chunks on" in self.pipe.log(prod), 10, "the producer to listen")
+        for i in range(6):
+            w = self.pipe.start_worker()
+            wait_for(lambda: "connected to the producer" in self.pipe.log(w) and
+                     "connected to the sink" in self.pipe.log(w), 10,
+                     "worker %d to report its connections" % i)
+            w.terminate()
+            self.assertEqual(w.wait(timeout=10), 0, self.pipe.log(w))
+            wait_for(lambda: self.pipe.log(prod).count("a worker disconnected") == i + 1, 10,
+                     "the producer to see worker %d go" % i)
+        prod.stdin.close()
+        self.assertEqual(prod.wait(timeout=30), 0, self.pipe.log(prod))
+
     def test_a_stalled_worker_holds_only_a_few_dozen_chunks(self):
         """The producer queues little for any one worker (16 chunks on its
         side, 64 KiB socket buffers on both), so a worker that stops
