@@ -28,10 +28,6 @@ void *zsock_open(void *ctx, const struct zsock_opts *o, struct buf *err)
 		int64_t m = o->max_msg;
 		zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &m, sizeof m);
 	}
-	if (o->heartbeat_ivl_ms > 0) {
-		zmq_setsockopt(s, ZMQ_HEARTBEAT_IVL, &o->heartbeat_ivl_ms, sizeof(int));
-		zmq_setsockopt(s, ZMQ_HEARTBEAT_TIMEOUT, &o->heartbeat_timeout_ms, sizeof(int));
-	}
 	/* Reconnect quickly after a peer restarts, backing off to 2 s. */
 	int ivl = 100, ivl_max = 2000;
 	zmq_setsockopt(s, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);

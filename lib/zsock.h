@@ -40,10 +40,6 @@ struct zsock_opts {
 	int sndbuf, rcvbuf;   /* the kernel's socket buffers, bytes; 0: the kernel's own */
 	long long max_msg;    /* ZMQ_MAXMSGSIZE for receiving sockets; 0: none */
 	int linger_ms;        /* -1: wait forever; default 0 */
-	/* ZMTP heartbeats, so that a peer that vanishes without closing its
-	 * connection is noticed: ping every heartbeat_ivl_ms, drop the
-	 * connection after heartbeat_timeout_ms of silence; 0: none. */
-	int heartbeat_ivl_ms, heartbeat_timeout_ms;
 	/* CURVE (see curve.h): NULL curve_secret for none. A socket with
 	 * curve_server NULL is a CURVE server, authenticated through ZAP;
 	 * otherwise a client of the server with that public key. 32 bytes each. */

@@ -325,7 +325,7 @@ class PipelineTest(unittest.TestCase):
         """The producer queues little for any one worker (16 chunks on its
         side, 64 KiB socket buffers on both), so a worker that stops
         (SIGSTOP) holds a few dozen articles and the other worker gets the
-        rest at once, before any deadline or heartbeat could resend them.
+        rest at once, before any deadline could resend them.
         (With ZeroMQ's defaults each worker was dealt every other article.)
         Once the worker resumes, every article is stored once."""
         self.pipe = Pipeline(self.work, workers=2)
@@ -347,8 +347,8 @@ class PipelineTest(unittest.TestCase):
                                                  "text": text}) + "\n"
                                      for i in range(n)).encode())
             prod.stdin.close()
-            # The producer's heartbeat gives up on the stopped worker after
-            # 5 s and resends what it held: count before that.
+            # Count well before the articles' deadlines (--ack-timeout 60 s
+            # here) could resend what the stopped worker holds.
             deadline = t0 + 4.0
             while time.monotonic() < deadline and len(self.pipe.digests()) < n - 120:
                 time.sleep(0.05)
