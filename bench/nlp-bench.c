@@ -32,7 +32,9 @@
 #include "conf.h"
 #include "idf.h"
 #include "ner.h"
+#include "render.h"
 #include "seg.h"
+#include "store.h"
 #include "summary.h"
 #include "terms.h"
 #include "text.h"
@@ -161,6 +163,140 @@ static int load(struct corpus *c, const char *path, size_t limit)
 	return rc;
 }
 
+/* What the sink does with each digest a worker built, step by step:
+ * decode the worker's result, look the article up in the store, render the
+ * JSON, encode the digest for the stream, and insert it (SINK_BATCH digests
+ * a transaction, as the sink's group commit does under load), into a real
+ * SQLite file in a fresh temporary folder each round (SINK_PASSES times
+ * each, under other ids, for a few checkpoints a round). Microseconds per
+ * digest, and the longest commit; the part of the pipeline's CPU that
+ * adding workers cannot share. */
+enum { SINK_BATCH = 8, SINK_PASSES = 4 };
+
+static int sink_delivery(const struct buf *framed, size_t n, long rounds)
+{
+	enum { DECODE, LOOKUP, JSON, ENCODE, STORE, NSTEPS };
+	static const char *names[NSTEPS] = {
+	    "decode the worker's result", "look the article up in the store", "render the JSON",
+	    "encode the digest for the stream", "insert (8 a commit)"};
+	double *t = calloc((size_t)rounds * NSTEPS, sizeof *t);
+	double *longest = calloc((size_t)rounds, sizeof *longest);
+	Nd__ChunkResult **r = calloc(n ? n : 1, sizeof *r);
+	struct buf *json = calloc(n ? n : 1, sizeof *json), err = BUF_INIT;
+	struct buf *pb = calloc(n ? n : 1, sizeof *pb);
+	char dir[] = "/tmp/nlp-bench-XXXXXX", path[64], id[32];
+	int rc = -1;
+	if (!t || !longest || !r || !json || !pb || !mkdtemp(dir))
+		goto done;
+	for (long round = 0; round < rounds; round++) {
+		snprintf(path, sizeof path, "%s/digests-%ld.db", dir, round);
+		struct store *st = store_open(path, &err);
+		if (!st) {
+			fprintf(stderr, "nlp-bench: %s\n", err.p);
+			goto done;
+		}
+		double *tr = t + round * NSTEPS, t0 = now_s();
+		for (size_t i = 0; i < n; i++)
+			if (wire_decode_result(framed[i].p, framed[i].len, &r[i]) || !r[i]->digest)
+				goto done;
+		tr[DECODE] = now_s() - t0;
+		t0 = now_s();
+		int found = 0, ok;
+		for (size_t i = 0; i < n; i++) {
+			snprintf(id, sizeof id, "a%zu", i);
+			found += store_has(st, id, &ok) == 1;
+		}
+		tr[LOOKUP] = now_s() - t0;
+		t0 = now_s();
+		for (size_t i = 0; i < n; i++)
+			render_json(r[i]->digest, &json[i]);
+		tr[JSON] = now_s() - t0;
+		t0 = now_s();
+		for (size_t i = 0; i < n; i++)
+			wire_encode(&r[i]->digest->base, &pb[i]);
+		tr[ENCODE] = now_s() - t0;
+		t0 = now_s();
+		/* Each digest SINK_PASSES times under other ids: a few MiB of
+		 * log a round, so that checkpoints happen as in a long run. */
+		for (size_t k = 0; k < n * SINK_PASSES; k++) {
+			size_t i = k % n;
+			int inserted = 0;
+			if (k % SINK_BATCH == 0)
+				store_begin(st, NULL);
+			snprintf(id, sizeof id, "a%zu", k);
+			if (store_put(st, id, 1, 0, json[i].p, json[i].len, pb[i].p, pb[i].len,
+			              &inserted, &err) ||
+			    !inserted) {
+				fprintf(stderr, "nlp-bench: %s\n", err.p);
+				goto done;
+			}
+			if (k % SINK_BATCH == SINK_BATCH - 1 || k + 1 == n * SINK_PASSES) {
+				double c0 = now_s();
+				store_commit(st, NULL);
+				double dt = now_s() - c0;
+				if (dt > longest[round])
+					longest[round] = dt;
+			}
+		}
+		tr[STORE] = (now_s() - t0) / SINK_PASSES;
+		store_close(st);
+		unlink(path);
+		char side[80];
+		snprintf(side, sizeof side, "%s-wal", path);
+		unlink(side);
+		snprintf(side, sizeof side, "%s-shm", path);
+		unlink(side);
+		for (size_t i = 0; i < n; i++) {
+			wire_free(&r[i]->base);
+			r[i] = NULL;
+		}
+		if (found)
+			goto done;
+	}
+	printf("%-44s %10s %-11s %s\n", "sink, per digest (one core)", "median", "us/digest",
+	       "fastest - slowest");
+	double total[3] = {0, 0, 0};
+	double *col = calloc((size_t)rounds, sizeof *col);
+	if (!col)
+		goto done;
+	for (int step = 0; step < NSTEPS; step++) {
+		for (long round = 0; round < rounds; round++)
+			col[round] = t[round * NSTEPS + step];
+		qsort(col, (size_t)rounds, sizeof *col, cmp_double);
+		double med = col[rounds / 2] * 1e6 / (double)n, fast = col[0] * 1e6 / (double)n,
+		       slow = col[rounds - 1] * 1e6 / (double)n;
+		total[0] += med, total[1] += fast, total[2] += slow;
+		printf("  %-42s %10.1f %-11s %.1f - %.1f\n", names[step], med, "us/digest", fast,
+		       slow);
+	}
+	free(col);
+	printf("  %-42s %10.1f %-11s %.1f - %.1f\n", "all of these", total[0], "us/digest",
+	       total[1], total[2]);
+	qsort(longest, (size_t)rounds, sizeof *longest, cmp_double);
+	printf("  %-42s %10.2f %-11s %.2f - %.2f\n", "longest commit of a round",
+	       longest[rounds / 2] * 1e3, "ms", longest[0] * 1e3, longest[rounds - 1] * 1e3);
+	rc = 0;
+done:
+	if (rc)
+		fprintf(stderr, "nlp-bench: the sink stage failed\n");
+	for (size_t i = 0; i < n; i++) {
+		if (r && r[i])
+			wire_free(&r[i]->base);
+		if (json)
+			buf_free(&json[i]);
+		if (pb)
+			buf_free(&pb[i]);
+	}
+	rmdir(dir);
+	free(t);
+	free(longest);
+	free(r);
+	free(json);
+	free(pb);
+	buf_free(&err);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *data, *model;
@@ -267,6 +403,9 @@ int main(int argc, char **argv)
 
 	/* Results as one-chunk articles go out: with the digest in them. */
 	double digest_result_bytes = 0;
+	struct buf *framed = calloc(c.n ? c.n : 1, sizeof *framed);
+	if (!framed)
+		return 1;
 	work_set_article_step(&w, 0, idf);
 	for (size_t i = 0; i < c.n; i++) {
 		Nd__Chunk ch = ND__CHUNK__INIT;
@@ -274,7 +413,7 @@ int main(int argc, char **argv)
 		ch.article_id = "0123456789abcdef0";
 		ch.total = 1;
 		ch.text = c.texts[i].p;
-		if (work_chunk(&w, &ch, &out))
+		if (work_chunk(&w, &ch, &out) || buf_append(&framed[i], out.p, out.len))
 			return 1;
 		digest_result_bytes += (double)out.len;
 	}
@@ -338,6 +477,8 @@ int main(int argc, char **argv)
 	}
 	printf("worker step tokens/s: %.0f (target 400000: %s)\n", step_tps,
 	       step_tps >= 400000 ? "PASS" : "MISS");
+	if (sink_delivery(framed, c.n, rounds))
+		return 1;
 	printf("bytes on the wire per article: chunks %.0f, result %.0f with the digest built "
 	       "by the worker (%.0f with sentences and mentions for the sink; payloads; the ack "
 	       "is about 30)\n",
@@ -347,6 +488,9 @@ int main(int argc, char **argv)
 		seg_doc_free(&docs[i]);
 		wire_free(&results[i]->base);
 	}
+	for (size_t i = 0; i < c.n; i++)
+		buf_free(&framed[i]);
+	free(framed);
 	free(docs);
 	free(results);
 	free(times);

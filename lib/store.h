@@ -20,9 +20,12 @@
 
 struct store;
 
-/* Size of the write-ahead log at which a commit copies it into the
- * database: what bounds the longest commit (see store.c). */
+/* Size of the write-ahead log at which it is copied into the database (a
+ * checkpoint), by a thread of the store's own beside the writer; and the
+ * size at which the writer's commit copies what is left itself, if that
+ * thread has not kept up (see store.c). */
 #define STORE_CHECKPOINT_BYTES (2L << 20)
+#define STORE_WAL_MAX_BYTES (8L << 20)
 
 /* Open (creating if needed) the store at path. NULL with a message in err. */
 struct store *store_open(const char *path, struct buf *err);
@@ -52,6 +55,10 @@ int store_get_json(struct store *s, const char *article_id, struct buf *out);
  * most limit: cb(seq, json, len, arg) for each. Returns how many, or -EIO. */
 typedef void (*store_row_cb)(long long seq, const char *json, size_t len, void *arg);
 int store_page(struct store *s, long long after, int limit, store_row_cb cb, void *arg);
+
+/* Checkpoints so far: run by the store's thread, and run inside a commit
+ * because the WAL reached STORE_WAL_MAX_BYTES. */
+void store_checkpoints(struct store *s, unsigned long *background, unsigned long *inline_);
 
 /* Number of stored digests, or -EIO. */
 long long store_count(struct store *s);

@@ -536,6 +536,16 @@ static void metrics(struct sink *k, struct buf *b)
 	           "digest_latency_seconds_sum %.6f\n"
 	           "digest_latency_seconds_count %lu\n",
 	           k->stored, k->lat_sum, k->stored);
+	unsigned long bg = 0, in = 0;
+	store_checkpoints(k->store, &bg, &in);
+	buf_printf(b,
+	           "# HELP digest_store_checkpoints_total Copies of the store's write-ahead log "
+	           "into the database: by the store's own thread, or inside a commit because "
+	           "the log reached its limit.\n"
+	           "# TYPE digest_store_checkpoints_total counter\n"
+	           "digest_store_checkpoints_total{by=\"thread\"} %lu\n"
+	           "digest_store_checkpoints_total{by=\"commit\"} %lu\n",
+	           bg, in);
 }
 
 static void on_http(struct http_request *req, void *arg)

@@ -298,6 +298,32 @@ class PipelineTest(unittest.TestCase):
         self.assertEqual(len(failed), 1)
         self.assertIn("line longer than %d bytes" % limit, failed[0]["error"])
 
+    def test_the_store_is_checkpointed_beside_the_sinks_loop(self):
+        """Some 6 MiB of digests: the store's own thread copies the
+        write-ahead log into the database every 2 MiB of log, so the log
+        stays small and no commit of the sink's had to do it (the sink's
+        metrics count both); every digest is in the store."""
+        self.pipe = Pipeline(self.work, workers=2)
+        n = 900
+        words = ("The council met in Leeds on Monday and Mayor Ana Ribeiro said the "
+                 "harbour plan would cost more than expected. ") * 30
+        path = os.path.join(self.work, "many.jsonl")
+        with open(path, "w") as f:
+            for i in range(n):
+                f.write(json.dumps({"id": "ck-%d" % i, "title": "Plan %d" % i,
+                                    "text": "Report %d. %s" % (i, words)}) + "\n")
+        rc, log = self.pipe.run_producer([path], timeout=300)
+        self.assertEqual(rc, 0, log)
+        m = self.metrics(self.pipe)
+        self.assertEqual(m['digest_articles_total{status="ok"}'], n)
+        self.assertGreaterEqual(m['digest_store_checkpoints_total{by="thread"}'], 1)
+        self.assertEqual(m['digest_store_checkpoints_total{by="commit"}'], 0)
+        wal = os.path.getsize(self.pipe.store + "-wal")
+        self.assertLess(wal, 6 << 20)
+        db = sqlite3.connect(self.pipe.store)
+        self.assertEqual(db.execute("SELECT count(*) FROM digests").fetchone()[0], n)
+        db.close()
+
     def test_workers_started_after_the_producer_report_the_connection(self):
         """A worker whose producer is already listening connects at once;
         the connection is still reported ("connected to the producer"), and
