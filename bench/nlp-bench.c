@@ -14,6 +14,9 @@
  *   - the whole worker step as the worker runs it: the NLP plus the article
  *     step (summary_build) that a worker runs on a one-chunk article, as
  *     every article here is, tokens/s and articles/s;
+ *   - the sink's own work per digest (see sink_delivery), and the insert
+ *     into a store that already holds 100,000 digests (store_at_scale), in
+ *     CPU microseconds and bytes written per digest;
  * each as the median of --rounds runs with the slowest and fastest run's
  * rate beside it (the machine is shared: the spread shows how much). It also
  * prints the encoded sizes of a chunk and of its result per article (the
@@ -182,7 +185,93 @@ static int load(struct corpus *c, const char *path, size_t limit)
  * pipeline's CPU that adding workers cannot share. */
 enum { SINK_BATCH = 8, SINK_PASSES = 4 };
 
-static int sink_delivery(const struct buf *framed, size_t n, long rounds)
+/* Bytes this process has written (its wchar: every write and pwrite). */
+static long written_bytes(void)
+{
+	FILE *f = fopen("/proc/self/io", "r");
+	char line[128];
+	long v = -1;
+	while (f && fgets(line, sizeof line, f))
+		if (!strncmp(line, "wchar:", 6))
+			v = atol(line + 6);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* The insert into a store that already holds `prefill` digests: SQLite's
+ * index on article_id then spreads every transaction's ids over that many
+ * pages, which a fresh store hides. CPU of the whole process (the checkpoint
+ * thread counts) and bytes written, per digest, SINK_BATCH a transaction. */
+static int store_at_scale(const char *dir, const struct buf *json, const struct buf *pb, size_t n,
+                          long rounds, long prefill)
+{
+	enum { PER_ROUND = 2000 };
+	char path[80], id[40];
+	struct buf err = BUF_INIT;
+	double *cpu = calloc((size_t)rounds, sizeof *cpu);
+	double *kb = calloc((size_t)rounds, sizeof *kb);
+	int rc = -1, inserted;
+	snprintf(path, sizeof path, "%s/scale.db", dir);
+	struct store *st = n && cpu && kb ? store_open(path, &err) : NULL;
+	if (!st)
+		goto done;
+	/* Random ids, as articles' ids are to the index: 16 hex digits. */
+	unsigned long long x = 88172645463325252ull;
+	for (long k = 0; k < prefill; k++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		snprintf(id, sizeof id, "%016llx", x);
+		if (k % 1000 == 0)
+			store_begin(st, NULL);
+		if (store_put(st, id, 1, 0, json[k % n].p, json[k % n].len, pb[k % n].p,
+		              pb[k % n].len, &inserted, &err))
+			goto done;
+		if (k % 1000 == 999 || k + 1 == prefill)
+			store_commit(st, NULL);
+	}
+	for (long round = 0; round < rounds; round++) {
+		double c0 = cpu_s();
+		long w0 = written_bytes();
+		for (long k = 0; k < PER_ROUND; k++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			snprintf(id, sizeof id, "%016llx", x);
+			if (k % SINK_BATCH == 0)
+				store_begin(st, NULL);
+			if (store_put(st, id, 1, 0, json[k % n].p, json[k % n].len, pb[k % n].p,
+			              pb[k % n].len, &inserted, &err))
+				goto done;
+			if (k % SINK_BATCH == SINK_BATCH - 1 || k + 1 == PER_ROUND)
+				store_commit(st, NULL);
+		}
+		cpu[round] = (cpu_s() - c0) * 1e6 / PER_ROUND;
+		kb[round] = (double)(written_bytes() - w0) / 1024.0 / PER_ROUND;
+	}
+	qsort(cpu, (size_t)rounds, sizeof *cpu, cmp_double);
+	qsort(kb, (size_t)rounds, sizeof *kb, cmp_double);
+	char what[64];
+	snprintf(what, sizeof what, "insert into a store of %ld digests (CPU)", prefill);
+	printf("  %-42s %10.1f %-11s %.1f - %.1f\n", what, cpu[rounds / 2], "us/digest", cpu[0],
+	       cpu[rounds - 1]);
+	printf("  %-42s %10.1f %-11s %.1f - %.1f\n", "  written to the store's files",
+	       kb[rounds / 2], "KB/digest", kb[0], kb[rounds - 1]);
+	rc = 0;
+done:
+	if (rc)
+		fprintf(stderr, "nlp-bench: the store at scale: %s\n", err.len ? err.p : "failed");
+	store_close(st);
+	const char *suffix[] = {"", "-wal", "-shm"};
+	for (int i = 0; i < 3; i++) {
+		char f[96];
+		snprintf(f, sizeof f, "%s%s", path, suffix[i]);
+		unlink(f);
+	}
+	free(cpu);
+	free(kb);
+	buf_free(&err);
+	return rc;
+}
+
+static int sink_delivery(const struct buf *framed, size_t n, long rounds, long prefill)
 {
 	enum { DECODE, LOOKUP, JSON, ENCODE, STORE, NSTEPS };
 	static const char *names[NSTEPS] = {
@@ -279,6 +368,8 @@ static int sink_delivery(const struct buf *framed, size_t n, long rounds)
 	free(col);
 	printf("  %-42s %10.1f %-11s %.1f - %.1f\n", "all of these", total[0], "us/digest",
 	       total[1], total[2]);
+	if (store_at_scale(dir, json, pb, n, rounds, prefill))
+		goto done;
 	rc = 0;
 done:
 	if (rc)
@@ -480,7 +571,7 @@ int main(int argc, char **argv)
 	}
 	printf("worker step tokens/s: %.0f (target 400000: %s)\n", step_tps,
 	       step_tps >= 400000 ? "PASS" : "MISS");
-	if (sink_delivery(framed, c.n, rounds))
+	if (sink_delivery(framed, c.n, rounds, quick ? 200 : 100000))
 		return 1;
 	printf("bytes on the wire per article: chunks %.0f, result %.0f with the digest built "
 	       "by the worker (%.0f with sentences and mentions for the sink; payloads; the ack "
