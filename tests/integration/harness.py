@@ -147,8 +147,11 @@ class Pipeline:
     def digests(self):
         if not os.path.exists(self.out):
             return []
+        # The sink may be writing the last line as this reads (a digest
+        # longer than stdio's buffer goes out in pieces): a line without its
+        # newline yet is not counted.
         with open(self.out, encoding="utf-8") as f:
-            return [json.loads(line) for line in f if line.strip()]
+            return [json.loads(line) for line in f if line.endswith("\n") and line.strip()]
 
     def stop(self):
         for p in self.procs:
