@@ -199,6 +199,27 @@ static long written_bytes(void)
 	return v;
 }
 
+/* Put `count` digests under random 16-hex ids (as articles' ids are to
+ * the index), `batch` a transaction, cycling through the n rendered ones. */
+static int put_random(struct store *st, unsigned long long *x, const struct buf *json,
+                      const struct buf *pb, size_t n, long count, long batch, struct buf *err)
+{
+	char id[40];
+	int inserted;
+	for (long k = 0; k < count; k++) {
+		*x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+		snprintf(id, sizeof id, "%016llx", *x);
+		if (k % batch == 0)
+			store_begin(st, NULL);
+		if (store_put(st, id, 1, 0, json[k % n].p, json[k % n].len, pb[k % n].p,
+		              pb[k % n].len, &inserted, err))
+			return -1;
+		if (k % batch == batch - 1 || k + 1 == count)
+			store_commit(st, NULL);
+	}
+	return 0;
+}
+
 /* The insert into a store that already holds `prefill` digests: SQLite's
  * index on article_id then spreads every transaction's ids over that many
  * pages, which a fresh store hides. CPU of the whole process (the checkpoint
@@ -207,42 +228,23 @@ static int store_at_scale(const char *dir, const struct buf *json, const struct 
                           long rounds, long prefill)
 {
 	enum { PER_ROUND = 2000 };
-	char path[80], id[40];
+	char path[80];
 	struct buf err = BUF_INIT;
 	double *cpu = calloc((size_t)rounds, sizeof *cpu);
 	double *kb = calloc((size_t)rounds, sizeof *kb);
-	int rc = -1, inserted;
+	int rc = -1;
 	snprintf(path, sizeof path, "%s/scale.db", dir);
 	struct store *st = n && cpu && kb ? store_open(path, &err) : NULL;
 	if (!st)
 		goto done;
-	/* Random ids, as articles' ids are to the index: 16 hex digits. */
 	unsigned long long x = 88172645463325252ull;
-	for (long k = 0; k < prefill; k++) {
-		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-		snprintf(id, sizeof id, "%016llx", x);
-		if (k % 1000 == 0)
-			store_begin(st, NULL);
-		if (store_put(st, id, 1, 0, json[k % n].p, json[k % n].len, pb[k % n].p,
-		              pb[k % n].len, &inserted, &err))
-			goto done;
-		if (k % 1000 == 999 || k + 1 == prefill)
-			store_commit(st, NULL);
-	}
+	if (put_random(st, &x, json, pb, n, prefill, 1000, &err))
+		goto done;
 	for (long round = 0; round < rounds; round++) {
 		double c0 = cpu_s();
 		long w0 = written_bytes();
-		for (long k = 0; k < PER_ROUND; k++) {
-			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-			snprintf(id, sizeof id, "%016llx", x);
-			if (k % SINK_BATCH == 0)
-				store_begin(st, NULL);
-			if (store_put(st, id, 1, 0, json[k % n].p, json[k % n].len, pb[k % n].p,
-			              pb[k % n].len, &inserted, &err))
-				goto done;
-			if (k % SINK_BATCH == SINK_BATCH - 1 || k + 1 == PER_ROUND)
-				store_commit(st, NULL);
-		}
+		if (put_random(st, &x, json, pb, n, PER_ROUND, SINK_BATCH, &err))
+			goto done;
 		cpu[round] = (cpu_s() - c0) * 1e6 / PER_ROUND;
 		kb[round] = (double)(written_bytes() - w0) / 1024.0 / PER_ROUND;
 	}

@@ -32,8 +32,9 @@ struct store {
 /* 4 KiB pages. Every transaction rewrites each page of the article_id index
  * that one of its ids lands on, and the ids are random: in a store of
  * 100,000 digests, 8 to a transaction, 16 KiB pages wrote about 49 KB per
- * digest and 4 KiB pages less than half that, for less CPU (bench/nlp-bench:
- * "insert into a store of"); in a new store the two cost about the same.
+ * digest and 4 KiB pages less than half that, for a sixth less CPU
+ * (bench/nlp-bench: "insert into a store of"); in a new store 4 KiB pages
+ * cost about a tenth more.
  * The page size must be set before WAL mode and only takes on a new file;
  * an existing store keeps its own. */
 static const char schema_sql[] =
